@@ -1,0 +1,288 @@
+"""The three standard tables from a token stream, for both official formats (2019 and 2021).
+
+Rows are found by their labels (the label table in data/labels.json), not by position, so header rows whose spans
+differ from the data rows, tables split in two, Word-pasted cells and flattened text all read the same way. A row's
+values are the value-like tokens after its label: within the same grid row when the reader knew the rows, else the
+next N tokens, N being what the template prescribes for that row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from gkspider.extract import cells
+from gkspider.extract.document import Document, Token
+from gkspider.extract.labels import Label, label_data, lookup, template_markers
+from gkspider.extract.text import label_key
+
+_MAX_VALUE_LEN = 24  # longer text after a label is prose or a heading, not a cell
+
+
+@dataclass
+class TablesResult:
+    tables: dict[str, Any]
+    template: str | None
+    flags: list[dict] = field(default_factory=list)
+
+
+def _flag(rule: str, severity: str, message: str, path: str) -> dict:
+    return {"rule": rule, "severity": severity, "message": message, "path": path}
+
+
+class _Scan:
+    """Labels of every token, computed once."""
+
+    def __init__(self, doc: Document) -> None:
+        self.tokens = doc.tokens
+        self.labels: list[Label | None] = [lookup(t.text) if t.text and len(t.text) <= 60 else None for t in doc.tokens]
+
+    def is_value_like(self, i: int) -> bool:
+        tok = self.tokens[i]
+        if self.labels[i] is not None:
+            return False
+        if tok.row is None and not tok.text:
+            return False
+        return len(tok.text) <= _MAX_VALUE_LEN and not _looks_like_heading(tok.text)
+
+
+def _looks_like_heading(text: str) -> bool:
+    return (
+        len(text) > 2
+        and text[0] in "一二三四五六七八九十"
+        and text[1:3].lstrip("一二三四五六七八九十")[:1] in ("、", ",")
+    )
+
+
+def detect_template(scan: _Scan, year_hint: int | None) -> str | None:
+    markers = template_markers()
+    votes: Counter[str] = Counter()
+    only_2021 = set(label_data()["applications"]["rows_2021_only"])
+    for tok, lab in zip(scan.tokens, scan.labels, strict=True):
+        key = label_key(tok.text) if lab is not None else ""
+        for template, marks in markers.items():
+            if key in marks:
+                votes[template] += 1
+        if lab is not None and lab.kind == "app_row" and lab.key in only_2021:
+            votes["2021"] += 1
+    if votes:
+        return max(("2021", "2019"), key=lambda t: (votes[t], t == "2021"))
+    if any(lab is not None and lab.kind in ("active_row", "app_row") for lab in scan.labels):
+        return "2021" if (year_hint or 0) >= 2021 else "2019"
+    return None
+
+
+def _collect(scan: _Scan, start: int, expected: int | None) -> tuple[list[str], int]:
+    """Values after the label at `start`: (raw texts, index after the last one)."""
+    tokens = scan.tokens
+    label_row = tokens[start].row
+    values: list[str] = []
+    j = start + 1
+    while j < len(tokens):
+        tok = tokens[j]
+        if label_row is not None:
+            if tok.row != label_row:
+                break
+            if scan.labels[j] is not None:
+                if values:
+                    break
+                return [], j  # a group label followed by its first row label, in the same grid row
+            values.append(tok.text)
+        else:
+            if scan.labels[j] is not None or not scan.is_value_like(j):
+                break
+            values.append(tok.text)
+            if expected is not None and len(values) >= expected:
+                j += 1
+                break
+        j += 1
+    return values, j
+
+
+def _fit(values: list[str], expected: int) -> tuple[list[str | None], bool]:
+    """Padding cells of a wider grid are dropped; returns (values of exactly `expected` length, fitted cleanly)."""
+    vals: list[str | None] = list(values)
+    while len(vals) > expected and vals and not (vals[-1] or "").strip():
+        vals.pop()
+    while len(vals) > expected and vals and not (vals[0] or "").strip():
+        vals.pop(0)
+    ok = len(vals) == expected
+    if len(vals) > expected:
+        vals = vals[:expected]
+    vals += [None] * (expected - len(vals))
+    return vals, ok
+
+
+def _amount_unit(scan: _Scan) -> str:
+    for tok in scan.tokens:
+        if tok.text and len(tok.text) <= 30 and ("金额" in tok.text):
+            key = label_key(tok.text)
+            if "万元" in key:
+                return "万元"
+            if key.endswith("(元)") or "单位:元" in key:
+                return "元"
+    return "万元"  # the 2021 template prints 万元, and 2019 reports overwhelmingly use it
+
+
+def _cell(raw: str | None, path: str, flags: list[dict], *, amount_unit: str | None = None) -> int | None:
+    if raw is None:
+        return None  # a missing cell is reported once for its row as table.shape
+    value, rule = cells.parse_amount_yuan(raw, amount_unit) if amount_unit else cells.parse_int(raw)
+    if rule == cells.EMPTY:
+        flags.append(_flag(rule, "warning", f"cell is empty ({raw.strip() or 'blank'!r})", path))
+    elif rule == cells.NOT_NUMBER:
+        flags.append(_flag(rule, "error", f"cell holds text {raw.strip()!r}, not a number", path))
+    return value
+
+
+def extract_tables(doc: Document, *, year_hint: int | None = None) -> TablesResult:
+    scan = _Scan(doc)
+    template = detect_template(scan, year_hint)
+    flags: list[dict] = []
+    data = label_data()
+    active_fields: dict[str, list[str]] = data["active_disclosure"]["fields"].get(template or "2019", {})
+    app_columns: list[str] = data["applications"]["columns"]
+    amount_fields = set(data["active_disclosure"]["amount_fields"])
+    unit = _amount_unit(scan)
+
+    active: dict[str, dict[str, int | None]] = {}
+    apps: dict[str, dict[str, int | None]] = {}
+    i = 0
+    while i < len(scan.tokens):
+        lab = scan.labels[i]
+        if lab is None or lab.kind not in ("active_row", "app_row"):
+            i += 1
+            continue
+        if lab.kind == "active_row":
+            names = active_fields.get(lab.key)
+            if names is None or lab.key in active:
+                i += 1  # a row of the other format (其他对外管理服务事项 in a 2021 table) or a repeat
+                continue
+            raw, nxt = _collect(scan, i, len(names))
+            table, key, base = active, lab.key, "tables.active_disclosure"
+        else:
+            names = app_columns
+            if lab.key in apps:
+                i += 1
+                continue
+            raw, nxt = _collect(scan, i, len(names))
+            table, key, base = apps, lab.key, "tables.applications"
+        if not raw:
+            i += 1  # a group label ('(六)其他处理' in 2021) or a label mentioned without values
+            continue
+        fitted, ok = _fit(raw, len(names))
+        if not ok:
+            flags.append(
+                _flag(
+                    "table.shape", "error", f"row {key}: expected {len(names)} cells, found {len(raw)}", f"{base}.{key}"
+                )
+            )
+        table[key] = {
+            name: _cell(v, f"{base}.{key}.{name}", flags, amount_unit=unit if name in amount_fields else None)
+            for name, v in zip(names, fitted, strict=True)
+        }
+        i = max(nxt, i + 1)
+
+    reviews = _reviews(scan, flags)
+    tables = {
+        "active_disclosure": _complete(active, active_fields) if active else None,
+        "applications": _complete_apps(apps, template, flags) if apps else None,
+        "reviews": reviews,
+    }
+    if not any(tables.values()):
+        template = None
+    return TablesResult(tables, template, flags)
+
+
+def _complete(rows: dict[str, dict], fields: dict[str, list[str]]) -> dict[str, dict]:
+    return {key: rows.get(key, dict.fromkeys(names)) for key, names in fields.items()}
+
+
+def _complete_apps(rows: dict[str, dict], template: str | None, flags: list[dict]) -> dict[str, dict]:
+    data = label_data()["applications"]
+    skip = set(data["rows_2019_only"] if template == "2021" else data["rows_2021_only"])
+    out: dict[str, dict] = {}
+    for key in data["rows"]:
+        if key in skip:
+            continue
+        if key not in rows:
+            flags.append(
+                _flag(
+                    "table.shape",
+                    "error",
+                    f"row {key} not found in the applications table",
+                    f"tables.applications.{key}",
+                )
+            )
+        out[key] = rows.get(key, dict.fromkeys(data["columns"]))
+    return out
+
+
+_REVIEW_WORDS = sorted((label_key(w) for w in label_data()["reviews"]["headers"]), key=len, reverse=True)
+
+
+def _is_reviews_header(text: str) -> bool:
+    key = label_key(text)
+    if not key or len(key) > 120:
+        return False
+    for word in _REVIEW_WORDS:
+        key = key.replace(word, "")
+    return key.strip("|,") == ""
+
+
+def _reviews_start(scan: _Scan) -> int | None:
+    for i, tok in enumerate(scan.tokens):
+        key = label_key(tok.text)
+        if key.startswith("行政复议") and _is_reviews_header(tok.text):
+            return i
+    return None
+
+
+def _reviews(scan: _Scan, flags: list[dict]) -> dict | None:
+    start = _reviews_start(scan)
+    if start is None:
+        return None
+    tokens = scan.tokens
+    header_rows = {tokens[start].row} if tokens[start].row is not None else set()
+    values: list[str] = []
+    value_rows: set[tuple[int, int]] = set()
+    for j in range(start + 1, len(tokens)):
+        tok = tokens[j]
+        if tok.row is not None:
+            if tok.row in header_rows:
+                continue
+            if _is_reviews_header(tok.text) and tok.text:
+                header_rows.add(tok.row)
+                continue
+            if value_rows and tok.row[0] != next(iter(value_rows))[0] and len(values) >= 15:
+                break
+            value_rows.add(tok.row)
+            values.append(tok.text)
+            continue
+        if _is_reviews_header(tok.text):
+            if values:
+                break
+            continue
+        if not scan.is_value_like(j):
+            break
+        values.append(tok.text)
+        if len(values) >= 15:
+            break
+    if not values:
+        return None
+    fitted, ok = _fit(values, 15)
+    if not ok:
+        flags.append(
+            _flag("table.shape", "error", f"reviews: expected 15 numbers, found {len(values)}", "tables.reviews")
+        )
+    data = label_data()["reviews"]
+    out: dict[str, dict[str, int | None]] = {}
+    it = iter(fitted)
+    for group in data["groups"]:
+        out[group] = {f: _cell(next(it), f"tables.reviews.{group}.{f}", flags) for f in data["fields"]}
+    return out
+
+
+def review_tokens_debug(tokens: list[Token]) -> list[str]:  # pragma: no cover - a debugging aid
+    return [t.text for t in tokens]

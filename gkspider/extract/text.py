@@ -1,0 +1,70 @@
+"""Text normalisation shared by every extractor: one place for full-width forms, odd spaces and enumerators."""
+
+from __future__ import annotations
+
+import re
+
+# Full-width ASCII (Ｕ+FF01..FF5E) to half-width, plus the ideographic space and no-break spaces to a plain space.
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH.update({0x3000: 0x20, 0xA0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: None, 0xFEFF: None})
+# Brackets and quotes that vary between reports but never carry meaning in a label.
+_LABEL_FOLD = str.maketrans(
+    {
+        "（": "(",
+        "）": ")",
+        "〔": "(",
+        "〕": ")",
+        "【": "(",
+        "】": ")",
+        "［": "(",
+        "］": ")",
+        "“": "",
+        "”": "",
+        '"': "",
+        "‘": "",
+        "’": "",
+        "'": "",
+        "「": "",
+        "」": "",
+        "：": ":",
+        "，": ",",
+        "、": ",",
+        "．": ".",
+        "。": "",
+        "；": ";",
+        "—": "-",
+        "－": "-",
+    }
+)
+_WS = re.compile(r"\s+")
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width digits, letters and punctuation to ASCII; odd spaces to ' '."""
+    return text.translate(_FULLWIDTH)
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace (full-width and no-break spaces included) and trim."""
+    if not text:
+        return ""
+    return _WS.sub(" ", to_halfwidth(text)).strip()
+
+
+def label_key(text: str) -> str:
+    """The form labels are compared in: no whitespace, folded brackets/quotes, no trailing colon.
+
+    '索  引  号：' -> '索引号'; '（三）不予公开' -> '(三)不予公开'; '1．属于国家秘密' -> '1.属于国家秘密'.
+    Enumerator separators ('1、', '1.', '1．') all become '1.'; the section separator '一、' stays '一,'.
+    """
+    key = _WS.sub("", to_halfwidth(text)).translate(_LABEL_FOLD)
+    key = re.sub(r"^(\d+),", r"\1.", key)
+    return key.rstrip(":")
+
+
+_ENUM = re.compile(r"^(?:\(?[一二三四五六七八九十]+\)|[一二三四五六七八九十]+,|\(\d+\)|\d+\.|,)")
+
+
+def strip_enumerator(key: str) -> str:
+    """'(三)不予公开' -> '不予公开'; '1.属于国家秘密' -> '属于国家秘密'; '一,本年新收…' -> '本年新收…'."""
+    return _ENUM.sub("", key, count=1)

@@ -1,0 +1,56 @@
+"""Settings for a polite crawler of government portals. Everything here can be overridden with -s NAME=VALUE."""
+
+import os
+
+BOT_NAME = "gkspider"
+SPIDER_MODULES = ["gkspider.spiders"]
+NEWSPIDER_MODULE = "gkspider.spiders"
+
+# Where reports.jsonl, failures.jsonl and the summaries go (the contract's GKSPIDER_OUTPUT_DIR).
+GKSPIDER_OUTPUT_DIR = os.environ.get("GKSPIDER_OUTPUT_DIR", "output")
+# Seed lists crawled when no -a seeds=PATH is given.
+GKSPIDER_SEEDS_DIR = os.environ.get("GKSPIDER_SEEDS_DIR", "seeds")
+# Who to contact about this crawler; shown in the User-Agent.
+GKSPIDER_CONTACT_URL = os.environ.get("GKSPIDER_CONTACT_URL", "https://github.com/gkspider/gkspider")
+USER_AGENT = f"gkspider/0.1 (government information disclosure annual report research; +{GKSPIDER_CONTACT_URL})"
+
+# Discovery bounds, per portal: a pager that always links one page further must not run away.
+GKSPIDER_MAX_DEPTH = 6  # navigation hops from the seed page to a list page
+GKSPIDER_MAX_LIST_PAGES = 300  # list/column pages (pagination included) fetched per portal
+GKSPIDER_MAX_PAGES_PER_LIST = 200  # further pages one list may reveal
+GKSPIDER_MAX_LINKS_PER_PAGE = 5000  # links read from one page (a list of 50,000 links is cut, and said so)
+
+# Politeness.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Limits and faults.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+URLLENGTH_LIMIT = 2083
+DNS_TIMEOUT = 20
+
+# Nothing listens unless asked: no telnet console, no remote-control server.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+ITEM_PIPELINES = {
+    "gkspider.pipelines.extract.ExtractPipeline": 100,
+    "gkspider.pipelines.validate.ValidatePipeline": 200,
+    "gkspider.pipelines.output.OutputPipeline": 900,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("GKSPIDER_LOG_LEVEL", "INFO")

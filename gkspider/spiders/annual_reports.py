@@ -1,0 +1,356 @@
+"""The one spider: from seed rows to report pages. Discovery decides where reports are; pipelines read them.
+
+A new portal is a seed row, not a new spider. The spider walks each portal's own navigation toward its 年报
+columns (links scored by gkspider.discovery), follows every pagination family, and hands report pages to the item
+pipelines as raw bytes. Every report candidate ends as a ReportPage or a ReportFailure: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectionLost,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+)
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
+
+from gkspider.discovery.classify import is_attachment, is_report_title, is_truncated, nav_score, needs_browser
+from gkspider.discovery.links import Link, canonical_url, extract_links, parse_html, same_site
+from gkspider.discovery.pagination import (
+    PageRequest,
+    embedded_records,
+    find_pages,
+    parse_jpage_xml,
+    parse_json_list,
+)
+from gkspider.items import ReportFailure, ReportPage
+from gkspider.seeds import Seed, load_seeds, seed_files
+
+REPORT_PRIORITY = 100  # report pages first: they are what a crawl is for, and they free memory soonest
+_YEAR_LINK = re.compile(r"^\s*(?:19|20)\d{2}\s*(?:年|年度)?\s*$")
+# Table labels only a report with its standard tables carries: a page without them that links a file is a cover page.
+_TABLE_CUES = ("本年新收", "予以公开", "行政复议", "主动公开政府信息情况")
+
+
+@dataclass
+class Portal:
+    seed: Seed
+    pages: int = 0  # list/navigation pages requested
+    seen_nav: set[str] = field(default_factory=set)
+    caps_hit: Counter = field(default_factory=Counter)
+
+
+class AnnualReportsSpider(scrapy.Spider):
+    name = "annual_reports"
+
+    def __init__(self, seeds: str | None = None, site: str | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seeds_path = seeds
+        self.site_id = site
+        self.portals: dict[str, Portal] = {}
+        self.seen_reports: set[str] = set()  # canonical URLs of report candidates, across portals
+        self.seed_problems: list[str] = []
+
+    # ------------------------------------------------------------ start
+
+    async def start(self) -> AsyncIterator[Request]:
+        settings = self.crawler.settings
+        paths = [Path(self.seeds_path)] if self.seeds_path else seed_files(settings.get("GKSPIDER_SEEDS_DIR"))
+        if self.site_id:
+            # One row: look for it list by list, so that a portal listed again in another file (the reference
+            # portals are also in the national lists) is found under the id asked for.
+            seeds, problems = [], []
+            for path in paths:
+                found, path_problems = load_seeds([path])
+                match = [s for s in found if s.id == self.site_id]
+                if match:
+                    seeds, problems = match, path_problems
+                    break
+        else:
+            seeds, problems = load_seeds(paths)
+        for problem in problems:
+            log = self.logger.error if problem.severity == "error" else self.logger.warning
+            log("seed list: %s", problem)
+            self.crawler.stats.inc_value(f"gkspider/seeds/{problem.severity}")
+            self.seed_problems.append(str(problem))
+        if self.site_id and not seeds:
+            self.logger.error("no seed row with id %r in %s", self.site_id, ", ".join(map(str, paths)))
+        self.crawler.stats.set_value("gkspider/seeds/portals", len(seeds))
+        for seed in seeds:
+            portal = self.portals[seed.id] = Portal(seed)
+            yield self._page_request(portal, PageRequest(seed.url), depth=0, role="home", priority=0)
+            if seed.list_url:
+                yield self._page_request(portal, PageRequest(seed.list_url), depth=1, role="list", priority=50)
+
+    # ------------------------------------------------------------ requests
+
+    def _page_request(self, portal: Portal, page: PageRequest, *, depth: int, role: str, priority: int) -> Request:
+        portal.pages += 1
+        return Request(
+            page.url,
+            method=page.method,
+            body=page.body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"} if page.body else None,
+            callback=self.parse_page,
+            errback=self.on_error,
+            priority=priority,
+            dont_filter=False,
+            meta={"gk": {"seed": portal.seed.id, "role": role, "depth": depth, "kind": page.kind, "page": page}},
+        )
+
+    def _report_request(self, portal: Portal, link: Link, referer: str, *, verify: bool = False) -> Request | None:
+        key = canonical_url(link.url)
+        if key in self.seen_reports:
+            self.crawler.stats.inc_value("gkspider/reports/duplicate_links")
+            return None
+        self.seen_reports.add(key)
+        return Request(
+            link.url,
+            callback=self.parse_report,
+            errback=self.on_error,
+            priority=REPORT_PRIORITY,
+            meta={
+                "gk": {
+                    "seed": portal.seed.id,
+                    "role": "report",
+                    "referer": referer,
+                    "anchor": link.title or link.text,
+                    "verify": verify,
+                }
+            },
+        )
+
+    def _can_follow(self, portal: Portal, url: str) -> bool:
+        if not same_site(url, portal.seed.url):
+            self.crawler.stats.inc_value("gkspider/links/offsite")
+            return False
+        return True
+
+    # ------------------------------------------------------------ navigation and lists
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        gk = response.meta["gk"]
+        portal = self.portals[gk["seed"]]
+        page: PageRequest = gk["page"]
+        if gk["kind"] == "jpage-xml":
+            yield from self._follow(portal, parse_jpage_xml(response.body, response.url), response, gk)
+            return
+        if gk["kind"] == "json":
+            links, more = parse_json_list(response.body, response.url, page)
+            yield from self._follow(portal, links, response, gk)
+            for nxt in more:
+                yield from self._list_page(portal, nxt, gk, response)
+            return
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("gkspider/pages/not_text")
+            return
+        text = response.text
+        blocked = needs_browser(text, response.status)
+        if blocked:
+            # Say so rather than silently finding nothing behind a script wall.
+            yield ReportFailure(
+                response.url, response.url, portal.seed.id, "needs-browser", response.status, detail=blocked
+            )
+            return
+        doc = parse_html(text)
+        cap = self.settings.getint("GKSPIDER_MAX_LINKS_PER_PAGE")
+        links = extract_links(doc, response.url)
+        if len(links) > cap:
+            portal.caps_hit["links_per_page"] += 1
+            self.logger.warning(
+                "%s: %d links on %s, reading the first %d", portal.seed.id, len(links), response.url, cap
+            )
+            links = links[:cap]
+        links += embedded_records(doc, response.url)
+        yield from self._follow(portal, links, response, gk)
+        for nxt in find_pages(doc, response.url, max_pages=self.settings.getint("GKSPIDER_MAX_PAGES_PER_LIST")):
+            yield from self._list_page(portal, nxt, gk, response)
+
+    def _list_page(self, portal: Portal, page: PageRequest, gk: dict, response: Response) -> Iterator[Request]:
+        if page.method == "GET" and not self._can_follow(portal, page.url):
+            return
+        key = canonical_url(page.url) + (f"#{page.body}" if page.body else "")
+        if key in portal.seen_nav:
+            return
+        portal.seen_nav.add(key)
+        if portal.pages >= self.settings.getint("GKSPIDER_MAX_LIST_PAGES"):
+            portal.caps_hit["list_pages"] += 1
+            self.crawler.stats.inc_value(f"gkspider/caps/list_pages/{portal.seed.id}")
+            return
+        yield self._page_request(portal, page, depth=gk["depth"], role="list", priority=40 - gk["depth"])
+
+    def _follow(self, portal: Portal, links: Iterable[Link], response: Response, gk: dict) -> Iterator[Any]:
+        depth = gk["depth"]
+        max_depth = self.settings.getint("GKSPIDER_MAX_DEPTH")
+        in_column = gk.get("role") in ("list", "column")
+        for link in links:
+            if not self._can_follow(portal, link.url):
+                continue
+            label = link.title or link.text
+            attachment = is_attachment(link.url, link.text)
+            if attachment and (is_report_title(label) or is_report_title(_strip_extension(label))):
+                key = canonical_url(link.url)
+                if key not in self.seen_reports:
+                    self.seen_reports.add(key)
+                    yield ReportFailure(
+                        link.url,
+                        response.url,
+                        portal.seed.id,
+                        "attachment-not-supported",
+                        detail=f"{attachment} file linked from a list",
+                    )
+                continue
+            if is_report_title(label) or is_report_title(link.text):
+                request = self._report_request(portal, link, response.url)
+                if request:
+                    yield request
+                continue
+            if is_truncated(label) and _may_be_report(label):
+                # A list title cut with '…' and no title attribute: the page's own title decides.
+                request = self._report_request(portal, link, response.url, verify=True)
+                if request:
+                    yield request
+                continue
+            score = nav_score(link)
+            if score <= 0 and in_column and _YEAR_LINK.match(link.text or ""):
+                score = 1.0  # a year sub-column (2020年) inside a 年报 column
+            if score <= 0 or depth + 1 > max_depth:
+                continue
+            key = canonical_url(link.url)
+            if key in portal.seen_nav:
+                continue
+            portal.seen_nav.add(key)
+            if portal.pages >= self.settings.getint("GKSPIDER_MAX_LIST_PAGES"):
+                portal.caps_hit["list_pages"] += 1
+                self.crawler.stats.inc_value(f"gkspider/caps/list_pages/{portal.seed.id}")
+                continue
+            role = "column" if score >= 5 else "nav"
+            yield self._page_request(
+                portal, PageRequest(link.url), depth=depth + 1, role=role, priority=int(score * 5) - depth
+            )
+
+    # ------------------------------------------------------------ reports
+
+    def parse_report(self, response: Response) -> Iterator[Any]:
+        gk = response.meta["gk"]
+        portal = self.portals[gk["seed"]]
+        final = canonical_url(response.url)
+        if final != canonical_url(response.request.url if response.request else response.url):
+            # Reached through a redirect: the final URL may be a report another link already brought.
+            if final in self.seen_reports:
+                self.crawler.stats.inc_value("gkspider/reports/duplicate_after_redirect")
+                return
+            self.seen_reports.add(final)
+        kind = is_attachment(response.url, gk.get("anchor") or "")
+        if kind or not isinstance(response, TextResponse):
+            yield ReportFailure(
+                response.url,
+                gk["referer"],
+                portal.seed.id,
+                "attachment-not-supported",
+                response.status,
+                detail=f"report published as {kind or response.headers.get('Content-Type', b'').decode()}",
+            )
+            return
+        text = response.text
+        blocked = needs_browser(text, response.status)
+        if blocked:
+            yield ReportFailure(
+                response.url, gk["referer"], portal.seed.id, "needs-browser", response.status, detail=blocked
+            )
+            return
+        if gk.get("verify"):
+            doc = parse_html(text)
+            titles = [t.text_content() for t in doc.iter("title", "h1", "h2")]
+            if not any(is_report_title(t) for t in titles):
+                self.crawler.stats.inc_value("gkspider/reports/truncated_title_not_report")
+                return
+        if not any(cue in text for cue in _TABLE_CUES):
+            files = [
+                link for link in extract_links(parse_html(text), response.url) if is_attachment(link.url, link.text)
+            ]
+            if files:
+                for link in files:
+                    yield ReportFailure(
+                        link.url,
+                        response.url,
+                        portal.seed.id,
+                        "attachment-not-supported",
+                        detail=f"{is_attachment(link.url, link.text)} attachment on a page without tables",
+                    )
+                return
+        yield ReportPage(
+            url=response.url,
+            page_url=response.url,
+            site=portal.seed.site(),
+            body=response.body,
+            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            status=response.status,
+        )
+
+    # ------------------------------------------------------------ errors
+
+    def on_error(self, failure: Failure) -> Iterator[ReportFailure]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        gk = request.meta.get("gk", {})
+        reason, status = failure_reason(failure)
+        self.crawler.stats.inc_value(f"gkspider/errors/{reason}")
+        role = gk.get("role")
+        if role == "report":
+            yield ReportFailure(
+                request.url, gk.get("referer"), gk.get("seed"), reason, status, detail=failure.getErrorMessage()
+            )
+        elif role == "home":
+            yield ReportFailure(
+                request.url,
+                None,
+                gk.get("seed"),
+                f"portal-unreachable:{reason}",
+                status,
+                detail=failure.getErrorMessage(),
+            )
+        else:
+            self.logger.info("%s: list page %s failed: %s", gk.get("seed"), request.url, reason)
+
+
+def failure_reason(failure: Failure) -> tuple[str, int | None]:
+    """A short, stable reason for failures.jsonl, and the HTTP status when there was one."""
+    from scrapy.exceptions import IgnoreRequest
+
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return f"http-{status}", status
+    if failure.check(DNSLookupError):
+        return "dns-error", None
+    if failure.check(TwistedTimeoutError, TCPTimedOutError):
+        return "timeout", None
+    if failure.check(ConnectionRefusedError):
+        return "connection-refused", None
+    if failure.check(ConnectionLost):
+        return "connection-lost", None
+    if failure.check(IgnoreRequest):
+        message = failure.getErrorMessage()
+        return ("robots-disallowed" if "robots" in message.lower() else "ignored"), None
+    return type(failure.value).__name__, None
+
+
+def _strip_extension(text: str) -> str:
+    return re.sub(r"\.(pdf|docx?|wps|ofd|xlsx?)$", "", text or "", flags=re.I)
+
+
+def _may_be_report(label: str) -> bool:
+    return bool(re.search(r"(?:19|20)\d{2}", label)) and any(
+        w in label for w in ("政府信息公开", "信息公开", "年度报", "年报")
+    )
