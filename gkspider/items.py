@@ -175,3 +175,20 @@ def failure_schema() -> dict[str, Any]:
             }
         ),
     }
+
+
+SCHEMA_FILE = "report.schema.json"
+
+
+def write_schema_file() -> str:
+    """Regenerate gkspider/report.schema.json (for loaders that want a file); tests check it is current."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).with_name(SCHEMA_FILE)
+    path.write_text(json.dumps(report_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return str(path)
+
+
+if __name__ == "__main__":
+    print(write_schema_file())

@@ -46,6 +46,16 @@ DNS_TIMEOUT = 20
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
+SPIDER_MIDDLEWARES = {
+    "gkspider.middlewares.DeltaFetchMiddleware": 100,
+}
+EXTENSIONS = {
+    "gkspider.middlewares.JobdirGuard": 0,
+}
+# A re-run does not re-download report pages already in reports.jsonl; set RESET to fetch everything again.
+GKSPIDER_DELTAFETCH_ENABLED = True
+GKSPIDER_DELTAFETCH_RESET = False
+
 ITEM_PIPELINES = {
     "gkspider.pipelines.extract.ExtractPipeline": 100,
     "gkspider.pipelines.validate.ValidatePipeline": 200,

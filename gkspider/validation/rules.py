@@ -1,0 +1,671 @@
+"""Validation rules for one report line (see CONTRACT.md, "validation").
+
+Pure functions over the report dict: no Scrapy, no I/O. The pipeline calls
+`validate_report` per item and `cross_year_flags` once over the whole output.
+
+Rule ids and severities are those of the contract, plus a few extra ones
+(documented in RULES below) whose ids do not clash with the contract's.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+# rule id -> severity. Order matters: flags are reported in this order.
+RULES: dict[str, str] = {
+    "table.shape": "error",
+    "cell.not_number": "error",
+    "cell.empty": "warning",
+    "table.missing": "error",
+    "template.outdated": "warning",
+    "applications.balance": "error",
+    "applications.row_sum": "error",
+    "applications.results_sum": "error",
+    "reviews.sum": "error",
+    # extra: a count of applications or of reviews/lawsuits below zero (a sign or parse error)
+    "count.negative": "error",
+    "date.missing": "warning",
+    # extra: a date field that is not a real YYYY-MM-DD date, so the date rules could not run on it
+    "date.invalid": "warning",
+    "date.before_period": "error",
+    "date.late": "warning",
+    "year.mismatch": "warning",
+    "metadata.missing": "warning",
+    "sections.missing": "warning",
+    "text.table_mismatch": "warning",
+    "applications.cross_year": "warning",
+}
+
+# Flags only the extractor can raise (it sees the raw cells); validation carries them over.
+EXTRACTION_RULES = frozenset({"cell.empty", "cell.not_number", "table.shape"})
+
+# Rules about the whole data set, not one line (never part of a line's validation).
+DATASET_RULES = frozenset({"applications.cross_year"})
+
+_SEVERITY_RANK = {"error": 2, "warning": 1}
+
+APPLICATION_COLUMNS = ("natural", "commercial", "research", "social", "legal", "other", "total")
+_APPLICANT_COLUMNS = APPLICATION_COLUMNS[:-1]
+
+_OUTCOME_ROWS_COMMON = (
+    "granted",
+    "partial",
+    "denied_state_secret",
+    "denied_law",
+    "denied_safety",
+    "denied_third_party",
+    "denied_internal",
+    "denied_process",
+    "denied_case_file",
+    "denied_query",
+    "unable_not_held",
+    "unable_to_create",
+    "unable_unclear",
+    "rejected_complaint",
+    "rejected_repeat",
+    "rejected_publication",
+    "rejected_mass",
+    "rejected_confirm",
+)
+_OTHER_ROWS_2019 = ("other",)
+_OTHER_ROWS_2021 = ("other_no_correction", "other_unpaid_fee", "other_misc")
+
+APPLICATION_ROWS = (
+    ("new", "carried_over") + _OUTCOME_ROWS_COMMON + _OTHER_ROWS_2019 + _OTHER_ROWS_2021 + ("total", "carried_forward")
+)
+
+REVIEW_GROUPS = ("review", "litigation_direct", "litigation_after_review")
+_REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
+REVIEW_FIELDS = _REVIEW_PARTS + ("total",)
+
+STANDARD_TABLES = ("active_disclosure", "applications", "reviews")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _flag(rule: str, message: str, path: str) -> dict:
+    return {"rule": rule, "severity": RULES[rule], "message": message, "path": path}
+
+
+def _int(value: object) -> int | None:
+    # bool is an int subclass; a True cell is a bug upstream, not the number 1.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _table(item: dict, name: str) -> dict | None:
+    tables = item.get("tables")
+    if not isinstance(tables, dict):
+        return None
+    table = tables.get(name)
+    return table if isinstance(table, dict) else None
+
+
+def _cell(table: dict, row: str, col: str) -> int | None:
+    cells = table.get(row)
+    if not isinstance(cells, dict):
+        return None  # a missing row is a row of nulls
+    return _int(cells.get(col))
+
+
+def _plus(values: Iterable[int]) -> str:
+    return " + ".join(str(v) for v in values)
+
+
+def _parse_date(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value.strip())
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def _norm(text: str) -> str:
+    # Full-width digits and spaces (common in Chinese pages) become ASCII.
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+# ------------------------------------------------------------- table rules
+
+
+def _outcome_rows(table: dict, template: object) -> tuple[str, ...]:
+    """The (六)其他处理 rows that belong to this table's format.
+
+    The rows present decide; the template only breaks a tie, so a table whose
+    template was misdetected is still summed over the rows it actually has.
+    """
+    has_2021 = any(r in table for r in _OTHER_ROWS_2021)
+    has_2019 = "other" in table
+    if has_2021 and not has_2019:
+        others = _OTHER_ROWS_2021
+    elif has_2019 and not has_2021:
+        others = _OTHER_ROWS_2019
+    else:
+        others = _OTHER_ROWS_2019 if template == "2019" else _OTHER_ROWS_2021
+    return _OUTCOME_ROWS_COMMON + others
+
+
+def _check_applications(item: dict) -> Iterator[dict]:
+    table = _table(item, "applications")
+    if table is None:
+        return
+    base = "tables.applications"
+
+    for col in APPLICATION_COLUMNS:
+        new, over = _cell(table, "new", col), _cell(table, "carried_over", col)
+        total, fwd = _cell(table, "total", col), _cell(table, "carried_forward", col)
+        if None in (new, over, total, fwd):
+            continue
+        if new + over != total + fwd:
+            yield _flag(
+                "applications.balance",
+                f"column {col}: new + carried_over = {new} + {over} = {new + over}, "
+                f"but total + carried_forward = {total} + {fwd} = {total + fwd}",
+                f"{base}.carried_forward.{col}",
+            )
+
+    for row in APPLICATION_ROWS:
+        if row not in table:
+            continue
+        parts = [_cell(table, row, c) for c in _APPLICANT_COLUMNS]
+        total = _cell(table, row, "total")
+        if total is None or None in parts:
+            continue
+        if sum(parts) != total:
+            yield _flag(
+                "applications.row_sum",
+                f"row {row}: {' + '.join(_APPLICANT_COLUMNS)} = {_plus(parts)} = {sum(parts)}, but total = {total}",
+                f"{base}.{row}.total",
+            )
+
+    outcome = _outcome_rows(table, item.get("template"))
+    for col in APPLICATION_COLUMNS:
+        parts = [_cell(table, r, col) for r in outcome]
+        total = _cell(table, "total", col)
+        if total is None or None in parts:
+            continue
+        if sum(parts) != total:
+            nonzero = [f"{r} {v}" for r, v in zip(outcome, parts, strict=True) if v]
+            detail = ", ".join(nonzero) if nonzero else "all 0"
+            yield _flag(
+                "applications.results_sum",
+                f"column {col}: the {len(outcome)} outcome rows {outcome[0]} … {outcome[-1]} "
+                f"sum to {sum(parts)} ({detail}), but total = {total}",
+                f"{base}.total.{col}",
+            )
+
+
+def _check_reviews(item: dict) -> Iterator[dict]:
+    table = _table(item, "reviews")
+    if table is None:
+        return
+    for group in REVIEW_GROUPS:
+        parts = [_cell(table, group, f) for f in _REVIEW_PARTS]
+        total = _cell(table, group, "total")
+        if total is None or None in parts:
+            continue
+        if sum(parts) != total:
+            yield _flag(
+                "reviews.sum",
+                f"{group}: {' + '.join(_REVIEW_PARTS)} = {_plus(parts)} = {sum(parts)}, but total = {total}",
+                f"tables.reviews.{group}.total",
+            )
+
+
+def _check_negative(item: dict) -> Iterator[dict]:
+    for name, rows, cols in (
+        ("applications", APPLICATION_ROWS, APPLICATION_COLUMNS),
+        ("reviews", REVIEW_GROUPS, REVIEW_FIELDS),
+    ):
+        table = _table(item, name)
+        if table is None:
+            continue
+        for row in rows:
+            for col in cols:
+                value = _cell(table, row, col)
+                if value is not None and value < 0:
+                    yield _flag(
+                        "count.negative",
+                        f"a count cannot be negative: expected >= 0, found {value}",
+                        f"tables.{name}.{row}.{col}",
+                    )
+
+
+def _check_tables_present(item: dict) -> Iterator[dict]:
+    year = _int(item.get("report_year"))
+    if year is None:
+        return
+    if year >= 2019:
+        tables = item.get("tables") if isinstance(item.get("tables"), dict) else {}
+        for name in STANDARD_TABLES:
+            if not isinstance(tables.get(name), dict):
+                yield _flag(
+                    "table.missing",
+                    f"a report for {year} (>= 2019) must have the {name} table; found none",
+                    f"tables.{name}",
+                )
+    if year >= 2021 and item.get("template") == "2019":
+        yield _flag(
+            "template.outdated",
+            f"a report for {year} (>= 2021) should use the 2021 table format; found the 2019 format",
+            "template",
+        )
+
+
+# -------------------------------------------------------------- date rules
+
+# Bodies whose own report is due 31 March: a 县级以上 people's government (条例 第四十九条).
+# Departments (and townships, which the article does not name) are due 31 January.
+_GOV_SUFFIX = re.compile(r"(人民政府|政府)$")
+# A bare place name (金平县) names its government; 社区/园区/景区 are not places of that kind.
+_PLACE_SUFFIX = re.compile(r"(省|自治区|市|州|盟|地区|县|(?<![社园景校矿发])区|旗)$")
+_TOWNSHIP_SUFFIX = re.compile(r"(镇|乡|街道|街道办事处|苏木|社区)(人民政府|政府)?$")
+# Dispatched bodies (开发区管委会…) are neither a 县级以上 government nor township: due 31 January.
+_OTHER_SUFFIX = re.compile(r"(管委会|管理委员会|派出机构)$")
+_OFFICE_SUFFIX = re.compile(r"(人民政府|政府)(办公室|办公厅|办)$")
+_DEPARTMENT_SUFFIX = re.compile(
+    r"(局|委员会|委|厅|办公室|办公厅|办|中心|院|所|队|署|会|站|处|部|科|行|社|馆|团|公司|分局|支队|大队)$"
+)
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年")
+
+
+def _title_subject(title: object) -> str:
+    """The body named in the title before the year: 金平县人民政府 in 金平县人民政府2022年…"""
+    if not isinstance(title, str):
+        return ""
+    m = _YEAR_IN_TITLE.search(title)
+    return _norm(title[: m.start()]) if m else ""
+
+
+def report_body_kind(item: dict) -> str:
+    """Classify who reports: "government", "township", "department", "other" or "unknown".
+
+    The title's subject wins over `organ`, because a government's own report is
+    often published by its office (002: title 金平县人民政府…, organ …办公室).
+    A 人民政府办公室 name is ambiguous (its own department report, or the
+    government's report compiled by it) and so stays "unknown".
+    """
+    level = (item.get("site") or {}).get("level") if isinstance(item.get("site"), dict) else None
+    names = [_title_subject(item.get("title")), _norm(item.get("organ") or "")]
+    for name in names:
+        if not name:
+            continue
+        if _OFFICE_SUFFIX.search(name):
+            return "unknown"
+        if _TOWNSHIP_SUFFIX.search(name):
+            return "township"
+        if _OTHER_SUFFIX.search(name):
+            return "other"
+        if _GOV_SUFFIX.search(name) or _PLACE_SUFFIX.search(name):
+            return "township" if level == "township" else "government"
+        if _DEPARTMENT_SUFFIX.search(name):
+            return "department"
+    if level == "department":
+        return "department"
+    if level == "township":
+        return "township"
+    return "unknown"
+
+
+def publication_deadline(item: dict, is_government_own: bool | None = None) -> date | None:
+    """The last day the report may be published on, or None when report_year is unknown.
+
+    Reports for 2018 and earlier fall under the 2008 条例 (31 March for all).
+    From 2019 on: 31 March for a 县级以上 government's own report, 31 January
+    for departments and townships; when unsure, the lenient 31 March.
+    """
+    year = _int(item.get("report_year"))
+    if year is None:
+        return None
+    march = date(year + 1, 3, 31)
+    if year < 2019:
+        return march
+    if is_government_own is None:
+        kind = report_body_kind(item)
+        is_government_own = kind in ("government", "unknown")
+    return march if is_government_own else date(year + 1, 1, 31)
+
+
+def _check_dates(item: dict, is_government_own: bool | None) -> Iterator[dict]:
+    for key in ("publish_date", "written_date", "signed_date"):
+        raw = item.get(key)
+        if raw is not None and _parse_date(raw) is None:
+            yield _flag("date.invalid", f"{key}: expected a YYYY-MM-DD date, found {raw!r}", key)
+
+    raw = item.get("publish_date")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        yield _flag("date.missing", "no publish_date", "publish_date")
+        return
+    published = _parse_date(raw)
+    year = _int(item.get("report_year"))
+    if published is None or year is None:
+        return
+    period_end = date(year, 12, 31)
+    if published <= period_end:
+        yield _flag(
+            "date.before_period",
+            f"publish_date {published.isoformat()} is on or before the end of the period {period_end.isoformat()}",
+            "publish_date",
+        )
+        return
+    deadline = publication_deadline(item, is_government_own)
+    if deadline is not None and published > deadline:
+        yield _flag(
+            "date.late",
+            f"publish_date {published.isoformat()} is {(published - deadline).days} day(s) "
+            f"after the deadline {deadline.isoformat()}",
+            "publish_date",
+        )
+
+
+def _title_years(title: object) -> set[int]:
+    if not isinstance(title, str):
+        return set()
+    digits = str.maketrans("〇零一二三四五六七八九", "00123456789")
+    years = set()
+    for m in _YEAR_IN_TITLE.finditer(unicodedata.normalize("NFKC", title)):
+        years.add(int(m[1].translate(digits)))
+    return years
+
+
+def _check_years(item: dict) -> Iterator[dict]:
+    year = _int(item.get("report_year"))
+    if year is None:
+        return
+    title_years = _title_years(item.get("title"))
+    # A title may name two years (e.g. a publication year too); it agrees when one of them matches.
+    if title_years and year not in title_years:
+        found = ", ".join(str(y) for y in sorted(title_years))
+        yield _flag("year.mismatch", f"report_year is {year}, but the title names {found}", "title")
+    period = item.get("period")
+    if isinstance(period, dict):
+        for key in ("start", "end"):
+            d = _parse_date(period.get(key))
+            if d is not None and d.year != year:
+                yield _flag(
+                    "year.mismatch",
+                    f"report_year is {year}, but the period {key} {d.isoformat()} is in {d.year}",
+                    f"period.{key}",
+                )
+
+
+# ------------------------------------------------------ metadata and text
+
+# The six standard sections, each recognised by any of its keywords.
+_STANDARD_SECTIONS = (
+    ("总体情况", ("总体情况", "基本情况", "概述", "总体")),
+    ("主动公开政府信息情况", ("主动公开",)),
+    ("收到和处理政府信息公开申请情况", ("申请",)),
+    ("政府信息公开行政复议、行政诉讼情况", ("复议", "诉讼")),
+    ("存在的主要问题及改进情况", ("问题", "改进")),
+    ("其他需要报告的事项", ("其他", "其它")),
+)
+
+
+def _check_metadata(item: dict) -> Iterator[dict]:
+    for key in ("index_no", "organ"):
+        value = item.get(key)
+        if not (isinstance(value, str) and value.strip()):
+            yield _flag("metadata.missing", f"no {key}", key)
+
+    sections = item.get("sections")
+    headings = [_norm(s) for s in sections if isinstance(s, str)] if isinstance(sections, list) else []
+    found = []
+    for label, keywords in _STANDARD_SECTIONS:
+        if any(k in h for h in headings for k in keywords):
+            found.append(label)
+    if len(found) < len(_STANDARD_SECTIONS):
+        missing = [label for label, _ in _STANDARD_SECTIONS if label not in found]
+        yield _flag(
+            "sections.missing",
+            f"expected the {len(_STANDARD_SECTIONS)} standard sections, found {len(found)} "
+            f"({len(headings)} heading(s)); missing: {'、'.join(missing)}",
+            "sections",
+        )
+
+
+# Phrases whose number maps to one table cell without doubt. Each is matched
+# inside one clause (text split at punctuation), so numbers never cross clauses.
+_CLAUSE_SPLIT = re.compile(r"[,,。;;!!??、\n\r|]")
+_NUM = r"(\d+)\s*件"
+_TEXT_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("new", re.compile(r"(?:受理|收到|接收|接到)[^\d]{0,20}?(?:信息公开申请|依申请公开|公开申请)[^\d]{0,12}?" + _NUM)),
+    ("carried_over", re.compile(r"(?:上年|上一年|去年)度?结转[^\d]{0,8}?" + _NUM)),
+    ("carried_forward", re.compile(r"结转(?:到|至)?下(?:一)?年度?[^\d]{0,8}?" + _NUM)),
+    ("granted", re.compile(r"(?<![不未])予以公开[^\d]{0,4}?" + _NUM)),
+    ("partial", re.compile(r"部分公开[^\d]{0,4}?" + _NUM)),
+    ("review", re.compile(r"行政复议[^\d]{0,6}?(\d+)\s*(?:件|起|宗)")),
+    ("litigation", re.compile(r"行政诉讼[^\d]{0,6}?(\d+)\s*(?:件|起|宗)")),
+)
+# A clause about another period or a change is not a statement of this year's count.
+_CLAUSE_SKIP = re.compile(r"同比|较上年|比上年|增长|减少|增加|下降|上升|主动|累计")
+
+
+def _stated_counts(text: str, report_year: int | None) -> dict[str, set[int]]:
+    stated: dict[str, set[int]] = {}
+    for clause in _CLAUSE_SPLIT.split(unicodedata.normalize("NFKC", text)):
+        clause = re.sub(r"\s+", "", clause)
+        if not clause or _CLAUSE_SKIP.search(clause):
+            continue
+        years = {int(y) for y in re.findall(r"((?:19|20)\d{2})年", clause)}
+        if report_year is not None and years - {report_year}:
+            continue  # the clause talks about another year
+        for key, pattern in _TEXT_PHRASES:
+            if key in ("review", "litigation") and "复议" in clause and "诉讼" in clause:
+                continue  # "行政复议和行政诉讼3件": which one is 3?
+            for m in pattern.finditer(clause):
+                stated.setdefault(key, set()).add(int(m[1]))
+    return stated
+
+
+def _check_text(item: dict, text: str) -> Iterator[dict]:
+    stated = _stated_counts(text, _int(item.get("report_year")))
+    apps = _table(item, "applications")
+    reviews = _table(item, "reviews")
+
+    def app(row: str) -> int | None:
+        return _cell(apps, row, "total") if apps is not None else None
+
+    def rev(group: str) -> int | None:
+        return _cell(reviews, group, "total") if reviews is not None else None
+
+    lit_direct, lit_after = rev("litigation_direct"), rev("litigation_after_review")
+    lit_sum = lit_direct + lit_after if None not in (lit_direct, lit_after) else None
+    new, over, total = app("new"), app("carried_over"), app("total")
+    handled = new + over if None not in (new, over) else None
+
+    # key -> (path, the table value the number is compared with, other readings it may also mean)
+    targets = {
+        # "受理N件" is this year's new requests, but reports also use it for all handled requests.
+        "new": ("tables.applications.new.total", new, (handled, total)),
+        "carried_over": ("tables.applications.carried_over.total", over, ()),
+        "carried_forward": ("tables.applications.carried_forward.total", app("carried_forward"), ()),
+        "granted": ("tables.applications.granted.total", app("granted"), ()),
+        "partial": ("tables.applications.partial.total", app("partial"), ()),
+        "review": ("tables.reviews.review.total", rev("review"), ()),
+        # "行政诉讼N件" usually counts both kinds of lawsuit; accept either group alone too.
+        "litigation": ("tables.reviews.litigation_direct.total", lit_sum, (lit_direct, lit_after)),
+    }
+    for key, (path, value, alternatives) in targets.items():
+        numbers = stated.get(key)
+        if not numbers or value is None:
+            continue
+        accepted = {value} | {a for a in alternatives if a is not None}
+        if numbers & accepted:
+            continue
+        said = "/".join(str(n) for n in sorted(numbers))
+        yield _flag(
+            "text.table_mismatch",
+            f"the text states {key} = {said}, but the table has {value}",
+            path,
+        )
+
+
+# ------------------------------------------------------------------ public
+
+
+def status_of(flags: Iterable[dict]) -> str:
+    """error if any flag is an error, else warning if any is a warning, else ok."""
+    rank = 0
+    for f in flags:
+        severity = f.get("severity") or RULES.get(f.get("rule", ""), "warning")
+        rank = max(rank, _SEVERITY_RANK.get(severity, 0))
+    return {2: "error", 1: "warning", 0: "ok"}[rank]
+
+
+def _normalise_carried(flag: dict) -> dict | None:
+    if not isinstance(flag, dict) or not isinstance(flag.get("rule"), str):
+        return None
+    rule = flag["rule"]
+    path = flag.get("path")
+    return {
+        "rule": rule,
+        "severity": flag.get("severity") or RULES.get(rule, "warning"),
+        "message": str(flag.get("message") or ""),
+        "path": None if path is None else str(path),
+    }
+
+
+_RULE_INDEX = {rule: i for i, rule in enumerate(RULES)}
+
+
+def _rule_order(rule: str) -> tuple[int, str]:
+    return (_RULE_INDEX[rule], "") if rule in _RULE_INDEX else (len(_RULE_INDEX), rule)
+
+
+def validate_report(
+    item: dict,
+    *,
+    text: str | None = None,
+    carried_flags: Iterable[dict] = (),
+    is_government_own: bool | None = None,
+) -> dict:
+    """Run every per-report rule; return {"status", "flags"}.
+
+    Any `validation` already in `item` is ignored. `carried_flags` are kept
+    unless they belong to a rule recomputed here (a stale copy would disagree):
+    so the extractor's cell/shape flags are always kept, and text.table_mismatch
+    is kept only when `text` is None.
+    """
+    flags: list[dict] = []
+    flags += _check_tables_present(item)
+    flags += _check_applications(item)
+    flags += _check_reviews(item)
+    flags += _check_negative(item)
+    flags += _check_dates(item, is_government_own)
+    flags += _check_years(item)
+    flags += _check_metadata(item)
+    if text is not None:
+        flags += _check_text(item, text)
+
+    computed = set(RULES) - EXTRACTION_RULES - DATASET_RULES
+    if text is None:
+        computed.discard("text.table_mismatch")
+    for raw in carried_flags:
+        f = _normalise_carried(raw)
+        if f is not None and f["rule"] not in computed:
+            flags.append(f)
+
+    seen: set[tuple] = set()
+    unique = []
+    for f in flags:
+        key = (f["rule"], f["severity"], f["message"], f["path"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    # Stable sort: by rule, and within a rule in the order the checks walk the table.
+    unique.sort(key=lambda f: _rule_order(f["rule"]))
+    return {"status": status_of(unique), "flags": unique}
+
+
+# ------------------------------------------------------------- cross-year
+
+
+def normalise_organ(organ: object) -> str | None:
+    """Compare organ names across years: width, spaces and 人民政府/政府 variants ignored."""
+    if not isinstance(organ, str):
+        return None
+    name = _norm(organ).replace("人民政府", "政府")
+    return name or None
+
+
+def cross_year_flags(reports: Iterable[dict]) -> list[dict]:
+    """applications.cross_year: carried_forward of year N vs carried_over of year N+1, per column.
+
+    Reports are grouped by (site.id, normalised organ). When a year has several
+    reports (an HTML page and its PDF, or two different bodies sharing an organ),
+    copies with identical numbers count once, and otherwise only reports whose
+    titles name the same body are paired; anything still ambiguous is skipped.
+    """
+    groups: dict[tuple[str, str], dict[int, list[dict]]] = {}
+    for r in reports:
+        if not isinstance(r, dict):
+            continue
+        site = r.get("site") if isinstance(r.get("site"), dict) else {}
+        organ = normalise_organ(r.get("organ"))
+        year = _int(r.get("report_year"))
+        if organ is None or year is None or _table(r, "applications") is None:
+            continue
+        groups.setdefault((str(site.get("id")), organ), {}).setdefault(year, []).append(r)
+
+    flags: list[dict] = []
+    for (_site_id, _organ), by_year in sorted(groups.items()):
+        for year in sorted(by_year):
+            if year + 1 not in by_year:
+                continue
+            for prev, nxt in _pairs(by_year[year], by_year[year + 1]):
+                flags += _compare_years(prev, nxt, year)
+    return flags
+
+
+def _row_values(report: dict, row: str) -> tuple:
+    table = _table(report, "applications") or {}
+    return tuple(_cell(table, row, c) for c in APPLICATION_COLUMNS)
+
+
+def _pairs(prevs: list[dict], nexts: list[dict]) -> list[tuple[dict, dict]]:
+    def distinct(reports: list[dict], row: str) -> list[dict]:
+        out: dict[tuple, dict] = {}
+        for r in sorted(reports, key=lambda r: str(r.get("url"))):
+            out.setdefault(_row_values(r, row), r)
+        return list(out.values())
+
+    prevs, nexts = distinct(prevs, "carried_forward"), distinct(nexts, "carried_over")
+    if len(prevs) == 1 and len(nexts) == 1:
+        return [(prevs[0], nexts[0])]
+    return [
+        (p, n)
+        for p in prevs
+        for n in nexts
+        if _title_subject(p.get("title")) and _title_subject(p.get("title")) == _title_subject(n.get("title"))
+    ]
+
+
+def _compare_years(prev: dict, nxt: dict, year: int) -> list[dict]:
+    flags = []
+    fwd, over = _row_values(prev, "carried_forward"), _row_values(nxt, "carried_over")
+    for col, a, b in zip(APPLICATION_COLUMNS, fwd, over, strict=True):
+        if a is None or b is None or a == b:
+            continue
+        flags.append(
+            {
+                "rule": "applications.cross_year",
+                "severity": RULES["applications.cross_year"],
+                "message": f"column {col}: carried_forward of {year} = {a}, but carried_over of {year + 1} = {b}",
+                "path": f"tables.applications.carried_over.{col}",
+                "url": nxt.get("url"),
+                "other_url": prev.get("url"),
+                "organ": nxt.get("organ"),
+                "years": [year, year + 1],
+            }
+        )
+    return flags
