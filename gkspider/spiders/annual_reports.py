@@ -96,18 +96,31 @@ class AnnualReportsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ requests
 
-    def _page_request(self, portal: Portal, page: PageRequest, *, depth: int, role: str, priority: int) -> Request:
+    def _page_request(
+        self, portal: Portal, page: PageRequest, *, depth: int, role: str, priority: int, list_url: str | None = None
+    ) -> Request:
         portal.pages += 1
         return Request(
             page.url,
             method=page.method,
             body=page.body,
-            headers={"Content-Type": "application/x-www-form-urlencoded"} if page.body else None,
+            headers={"Content-Type": dict(page.meta).get("content_type", "application/x-www-form-urlencoded")}
+            if page.body
+            else None,
             callback=self.parse_page,
             errback=self.on_error,
             priority=priority,
             dont_filter=False,
-            meta={"gk": {"seed": portal.seed.id, "role": role, "depth": depth, "kind": page.kind, "page": page}},
+            meta={
+                "gk": {
+                    "seed": portal.seed.id,
+                    "role": role,
+                    "depth": depth,
+                    "kind": page.kind,
+                    "page": page,
+                    "list_url": list_url or page.url,
+                }
+            },
         )
 
     def _report_request(self, portal: Portal, link: Link, referer: str, *, verify: bool = False) -> Request | None:
@@ -148,7 +161,8 @@ class AnnualReportsSpider(scrapy.Spider):
             yield from self._follow(portal, parse_jpage_xml(response.body, response.url), response, gk)
             return
         if gk["kind"] == "json":
-            links, more = parse_json_list(response.body, response.url, page)
+            # Record links are relative to the list page, not to the API's address (often another host).
+            links, more = parse_json_list(response.body, gk["list_url"], page)
             yield from self._follow(portal, links, response, gk)
             for nxt in more:
                 yield from self._list_page(portal, nxt, gk, response)
@@ -189,7 +203,9 @@ class AnnualReportsSpider(scrapy.Spider):
             portal.caps_hit["list_pages"] += 1
             self.crawler.stats.inc_value(f"gkspider/caps/list_pages/{portal.seed.id}")
             return
-        yield self._page_request(portal, page, depth=gk["depth"], role="list", priority=40 - gk["depth"])
+        yield self._page_request(
+            portal, page, depth=gk["depth"], role="list", priority=40 - gk["depth"], list_url=gk["list_url"]
+        )
 
     def _follow(self, portal: Portal, links: Iterable[Link], response: Response, gk: dict) -> Iterator[Any]:
         depth = gk["depth"]
