@@ -73,7 +73,17 @@ def choose_title(doc: Document, meta: dict[str, Any]) -> str | None:
     for cand in candidates:
         if _looks_like_report_title(cand):
             return clean(cand)
+    # No title line (a text read from below the page's heading): the opening sentence often names the report.
+    for para in [p for p in doc.paragraphs()[:40] if len(p) > 30][:3]:
+        m = _TITLE_IN_PROSE.search(para)
+        if m:
+            return clean(m[1])
     return clean(doc.html_title) or None
+
+
+_TITLE_IN_PROSE = re.compile(
+    r"(?:发布|编制|公布|现将|形成)([\u4e00-\u9fff（）()]{2,40}?(?:19|20)\d{2}\s*年度?[\u4e00-\u9fff]{0,20}?(?:年度报告|年报))"
+)
 
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
