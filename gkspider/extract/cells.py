@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from gkspider.extract.text import clean
 
@@ -19,6 +20,7 @@ def _compact(raw: str) -> str:
     return clean(raw).replace(" ", "").replace(",", "").replace("，", "")
 
 
+@lru_cache(maxsize=16384)  # cell texts repeat ('0' above all): parse each once
 def parse_int(raw: str) -> tuple[int | None, str | None]:
     """(value, flag rule or None): '+56' -> 56, '０' -> 0, '' and '/' -> (None, cell.empty), '无' -> (None, cell.not_number)."""
     text = _compact(raw)

@@ -94,5 +94,6 @@ def metadata_labels() -> dict[str, str]:
     return out
 
 
+@cache
 def template_markers() -> dict[str, frozenset[str]]:
     return {t: frozenset(label_key(m) for m in ms) for t, ms in label_data()["template_markers"].items()}

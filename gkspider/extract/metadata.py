@@ -8,7 +8,7 @@ template hid ('号:', '称:'), and page <meta> tags where there is no block.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from gkspider.extract.dates import parse_date
 from gkspider.extract.document import Document
@@ -36,14 +36,15 @@ _INDEX_SHAPE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-/._·]*$")
 _EMPTY_PLACEHOLDER = re.compile(r"^[\s〔〕\[\]（）()【】号无/\\\-—_]*$")
 
 
-def _pairs_in_token(text: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=65536)
+def _pairs_in_token(text: str) -> tuple[tuple[str, str], ...]:
     """('field', 'value') for every label in a token; the value runs to the next label."""
     regex = _label_regex()
     matches = list(regex.finditer(text))
     if not matches:
-        return []
+        return ()
     if matches[0].start() != 0 and text[: matches[0].start()].strip():
-        return []  # the token does not start with a label: prose that happens to contain one
+        return ()  # the token does not start with a label: prose that happens to contain one
     labels = metadata_labels()
     short = label_data()["metadata_short_labels"]
     out = []
@@ -53,7 +54,7 @@ def _pairs_in_token(text: str) -> list[tuple[str, str]]:
         field = labels.get(label_key(m["label"])) if m["label"] else short.get(m["short"])
         if field:
             out.append((field, value))
-    return out
+    return tuple(out)
 
 
 def _assign(found: dict[str, str], field: str, value: str) -> None:

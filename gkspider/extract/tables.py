@@ -60,11 +60,13 @@ def detect_template(scan: _Scan, year_hint: int | None) -> str | None:
     votes: Counter[str] = Counter()
     only_2021 = set(label_data()["applications"]["rows_2021_only"])
     for tok, lab in zip(scan.tokens, scan.labels, strict=True):
-        key = label_key(tok.text) if lab is not None else ""
+        if lab is None:
+            continue
+        key = label_key(tok.text)
         for template, marks in markers.items():
             if key in marks:
                 votes[template] += 1
-        if lab is not None and lab.kind == "app_row" and lab.key in only_2021:
+        if lab.kind == "app_row" and lab.key in only_2021:
             votes["2021"] += 1
     if votes:
         return max(("2021", "2019"), key=lambda t: (votes[t], t == "2021"))
@@ -233,6 +235,8 @@ def _is_reviews_header(text: str) -> bool:
 
 def _reviews_start(scan: _Scan) -> int | None:
     for i, tok in enumerate(scan.tokens):
+        if "复" not in tok.text or len(tok.text) > 200:  # cheap pre-check before normalising
+            continue
         key = label_key(tok.text)
         if key.startswith("行政复议") and _is_reviews_header(tok.text):
             return i

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Full-width ASCII (Ｕ+FF01..FF5E) to half-width, plus the ideographic space and no-break spaces to a plain space.
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -37,13 +38,19 @@ _LABEL_FOLD = str.maketrans(
     }
 )
 _WS = re.compile(r"\s+")
+_ENUM_COMMA = re.compile(r"^(\d+),")
+
+
+_NEEDS_HALFWIDTH = re.compile("[\uff01-\uff5e\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]")
 
 
 def to_halfwidth(text: str) -> str:
     """Full-width digits, letters and punctuation to ASCII; odd spaces to ' '."""
-    return text.translate(_FULLWIDTH)
+    # str.translate with a dict walks every character in Python-level lookups: only pay it when needed.
+    return text.translate(_FULLWIDTH) if _NEEDS_HALFWIDTH.search(text) else text
 
 
+@lru_cache(maxsize=65536)
 def clean(text: str | None) -> str:
     """Collapse whitespace (full-width and no-break spaces included) and trim."""
     if not text:
@@ -51,6 +58,7 @@ def clean(text: str | None) -> str:
     return _WS.sub(" ", to_halfwidth(text)).strip()
 
 
+@lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """The form labels are compared in: no whitespace, folded brackets/quotes, no trailing colon.
 
@@ -58,7 +66,7 @@ def label_key(text: str) -> str:
     Enumerator separators ('1、', '1.', '1．') all become '1.'; the section separator '一、' stays '一,'.
     """
     key = _WS.sub("", to_halfwidth(text)).translate(_LABEL_FOLD)
-    key = re.sub(r"^(\d+),", r"\1.", key)
+    key = _ENUM_COMMA.sub(r"\1.", key)
     return key.rstrip(":")
 
 
