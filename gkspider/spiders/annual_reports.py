@@ -38,7 +38,8 @@ from gkspider.discovery.pagination import (
 from gkspider.items import ReportFailure, ReportPage
 from gkspider.seeds import Seed, load_seeds, seed_files
 
-REPORT_PRIORITY = 100  # report pages first: they are what a crawl is for, and they free memory soonest
+REPORT_PRIORITY = 100
+_REDIRECTS = (301, 302, 303, 307, 308)  # report pages first: they are what a crawl is for, and they free memory soonest
 _YEAR_LINK = re.compile(r"^\s*(?:19|20)\d{2}\s*(?:年|年度)?\s*$")
 # Table labels only a report with its standard tables carries: a page without them that links a file is a cover page.
 _TABLE_CUES = ("本年新收", "予以公开", "行政复议", "主动公开政府信息情况")
@@ -129,20 +130,25 @@ class AnnualReportsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("gkspider/reports/duplicate_links")
             return None
         self.seen_reports.add(key)
+        gk = {
+            "seed": portal.seed.id,
+            "role": "report",
+            "referer": referer,
+            "anchor": link.title or link.text,
+            "verify": verify,
+            "hops": 0,
+        }
+        return self._report_fetch(link.url, gk)
+
+    def _report_fetch(self, url: str, gk: dict) -> Request:
+        # Redirects of report pages are followed here, not by RedirectMiddleware, so that every hop passes the
+        # same checks as a link: same site, not already captured (deltafetch), not already seen, no loop.
         return Request(
-            link.url,
+            url,
             callback=self.parse_report,
             errback=self.on_error,
             priority=REPORT_PRIORITY,
-            meta={
-                "gk": {
-                    "seed": portal.seed.id,
-                    "role": "report",
-                    "referer": referer,
-                    "anchor": link.title or link.text,
-                    "verify": verify,
-                }
-            },
+            meta={"gk": gk, "dont_redirect": True, "handle_httpstatus_list": list(_REDIRECTS)},
         )
 
     def _can_follow(self, portal: Portal, url: str) -> bool:
@@ -262,13 +268,9 @@ class AnnualReportsSpider(scrapy.Spider):
     def parse_report(self, response: Response) -> Iterator[Any]:
         gk = response.meta["gk"]
         portal = self.portals[gk["seed"]]
-        final = canonical_url(response.url)
-        if final != canonical_url(response.request.url if response.request else response.url):
-            # Reached through a redirect: the final URL may be a report another link already brought.
-            if final in self.seen_reports:
-                self.crawler.stats.inc_value("gkspider/reports/duplicate_after_redirect")
-                return
-            self.seen_reports.add(final)
+        if response.status in _REDIRECTS:
+            yield from self._follow_report_redirect(portal, response, gk)
+            return
         kind = is_attachment(response.url, gk.get("anchor") or "")
         if kind or not isinstance(response, TextResponse):
             yield ReportFailure(
@@ -315,6 +317,29 @@ class AnnualReportsSpider(scrapy.Spider):
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             status=response.status,
         )
+
+    def _follow_report_redirect(self, portal: Portal, response: Response, gk: dict) -> Iterator[Any]:
+        location = response.headers.get("Location")
+        target = response.urljoin(location.decode("latin-1").strip()) if location else None
+        reason = None
+        if not target or not target.startswith(("http://", "https://")):
+            reason = "bad-redirect"
+        elif gk["hops"] >= self.settings.getint("REDIRECT_MAX_TIMES") or canonical_url(target) in gk.get("chain", ()):
+            reason = "redirect-loop"
+        elif not same_site(target, portal.seed.url):
+            reason = "offsite-redirect"
+        if reason:
+            yield ReportFailure(
+                response.url, gk["referer"], portal.seed.id, reason, response.status, detail=f"Location: {target}"
+            )
+            return
+        key = canonical_url(target)
+        if key in self.seen_reports and key != canonical_url(response.url):
+            self.crawler.stats.inc_value("gkspider/reports/duplicate_after_redirect")
+            return
+        self.seen_reports.add(key)
+        chain = (*gk.get("chain", ()), canonical_url(response.url))
+        yield self._report_fetch(target, {**gk, "hops": gk["hops"] + 1, "chain": chain})
 
     # ------------------------------------------------------------ errors
 
