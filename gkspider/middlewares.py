@@ -75,8 +75,12 @@ class JobdirGuard:
                 if path.exists():
                     aside = jobdir / f"{name}.unclean-{stamp}"
                     shutil.move(str(path), str(aside))
-                    logger.warning("JOBDIR: the previous run did not close cleanly; moved %s to %s and starting "
-                                   "from the seeds (reports already captured are not fetched again)", path, aside)
+                    logger.warning(
+                        "JOBDIR: the previous run did not close cleanly; moved %s to %s and starting "
+                        "from the seeds (reports already captured are not fetched again)",
+                        path,
+                        aside,
+                    )
             crawler.stats.set_value("gkspider/jobdir/unclean_restart", 1)
         jobdir.mkdir(parents=True, exist_ok=True)
         self.marker.write_text(str(time.time()), encoding="utf-8")
@@ -94,3 +98,63 @@ class JobdirGuard:
     def spider_closed(self, reason: str) -> None:
         # 'finished' and 'shutdown' (Ctrl-C) both leave a consistent queue behind.
         self.marker.unlink(missing_ok=True)
+
+
+class CrawlDelayMiddleware:
+    """Honours robots.txt Crawl-delay, which Scrapy reads (Protego parses it) but never applies.
+
+    Placed after RobotsTxtMiddleware: it asks that middleware for the host's parsed robots.txt, raises the host's
+    download-slot delay to the Crawl-delay (capped by GKSPIDER_MAX_CRAWL_DELAY), and tells AutoThrottle not to
+    lower it again.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.cap = crawler.settings.getfloat("GKSPIDER_MAX_CRAWL_DELAY", 60.0)
+        self.user_agent = crawler.settings.get("USER_AGENT")
+        self.applied: dict[str, float] = {}
+        self._robots: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            from scrapy.exceptions import NotConfigured
+
+            raise NotConfigured
+        return cls(crawler)
+
+    def _robots_middleware(self) -> Any:
+        if self._robots is None:
+            from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+
+            downloader = self.crawler.engine.downloader
+            self._robots = next(
+                (m for m in downloader.middleware.middlewares if isinstance(m, RobotsTxtMiddleware)), False
+            )
+        return self._robots
+
+    async def process_request(self, request: Request) -> None:
+        if request.url.endswith("/robots.txt") or request.meta.get("dont_obey_robotstxt"):
+            return None
+        robots = self._robots_middleware()
+        if not robots:
+            return None
+        parser = await robots.robot_parser(request)
+        if parser is None:
+            return None
+        delay = parser.crawl_delay(self.user_agent)
+        if not delay:
+            return None
+        delay = min(float(delay), self.cap)
+        downloader = self.crawler.engine.downloader
+        key, slot = downloader._get_slot(request)  # the slot is created here if this is the host's first request
+        if slot.delay < delay or slot.jitter:
+            # The asked delay is a minimum: no random jitter below it.
+            slot.delay = max(slot.delay, delay)
+            slot.jitter = 0.0
+            if key not in self.applied:
+                logger.info("robots.txt of %s asks for Crawl-delay %s s: honoured", key, delay)
+                self.crawler.stats.set_value(f"gkspider/crawl_delay/{key}", delay)
+            self.applied[key] = delay
+        request.meta["autothrottle_dont_adjust_delay"] = True
+        return None

@@ -51,6 +51,31 @@ def repair_tail(path: Path) -> int:
         return size
 
 
+class _OneWritePerLine:
+    """A file object for jsonlines.Writer: what it writes for one record reaches the file in one os.write on flush,
+    so the record is never split across system calls (a kill lands before or after it, not inside)."""
+
+    def __init__(self, path: Path) -> None:
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.pending: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.pending.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            data = "".join(self.pending).encode("utf-8")
+            self.pending = []
+            view = memoryview(data)
+            while view:  # a regular file takes it whole; loop only for the pathological short write
+                view = view[os.write(self.fd, view) :]
+
+    def close(self) -> None:
+        self.flush()
+        os.close(self.fd)
+
+
 class JsonlWriter:
     """Appends records to a .jsonl file, one flushed line each."""
 
@@ -60,7 +85,7 @@ class JsonlWriter:
         cut = repair_tail(path)
         if cut:
             logger.warning("%s: removed a partial last line (%d bytes) left by an interrupted run", path, cut)
-        self._fp = path.open("a", encoding="utf-8", newline="\n")
+        self._fp = _OneWritePerLine(path)
         self._writer = jsonlines.Writer(self._fp, compact=True, flush=True, dumps=_dumps)
         self.written = 0
 

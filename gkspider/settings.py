@@ -49,6 +49,11 @@ REMOTE_CONTROL_ENABLED = False
 SPIDER_MIDDLEWARES = {
     "gkspider.middlewares.DeltaFetchMiddleware": 100,
 }
+DOWNLOADER_MIDDLEWARES = {
+    # Right after scrapy's RobotsTxtMiddleware (100), whose parsed robots.txt it reads.
+    "gkspider.middlewares.CrawlDelayMiddleware": 101,
+}
+GKSPIDER_MAX_CRAWL_DELAY = 60.0  # a robots.txt asking for more is honoured up to this many seconds
 EXTENSIONS = {
     "gkspider.middlewares.JobdirGuard": 0,
 }

@@ -34,7 +34,12 @@ def crawl_command(seeds: Path, out: Path, *args: str, settings: dict[str, str] |
 
 
 def run_crawl(
-    env: dict[str, str], seeds: Path, out: Path, *args: str, settings: dict[str, str] | None = None, timeout: float = 300
+    env: dict[str, str],
+    seeds: Path,
+    out: Path,
+    *args: str,
+    settings: dict[str, str] | None = None,
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         crawl_command(seeds, out, *args, settings=settings),
@@ -50,4 +55,6 @@ def run_crawl(
 def read_lines(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    # Only whole lines: a crawl still running may be in the middle of appending the last one.
+    text = path.read_text("utf-8")
+    return [json.loads(line) for line in text[: text.rfind("\n") + 1].splitlines() if line.strip()]

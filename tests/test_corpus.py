@@ -119,7 +119,7 @@ def test_word_gbk_pages_are_gbk_not_utf8(report_id: str) -> None:
     text = page.decode("gbk")
     with pytest.raises(UnicodeDecodeError):
         page.decode("utf-8")
-    assert 'charset=gb2312' in text
+    assert "charset=gb2312" in text
     assert "<o:p></o:p>" in text and "<![if !supportMisalignedColumns]>" in text
     assert "font-family:仿宋_GB2312" in text
     assert "申请人情</span>" in text and "行政复</span>" in text
@@ -145,9 +145,15 @@ def test_family_specific_markup() -> None:
     assert 'class="xxgk_table"' in trs and "索&nbsp;&nbsp;引&nbsp;&nbsp;号" in trs and "名　　称" in trs
     assert 'class="TRS_Editor"' in trs and '<meta charset="utf-8">' in trs
     hanweb = render_report("001", "hanweb").decode()
-    for marker in ('name="ArticleTitle"', 'name="PubDate" content="2021-01-31 10:20"', 'name="ContentSource"',
-                   'id="zoom"', "<td>索 引 号:</td>".replace("<td>", '<td class="t1">'), "<td><p>0</p></td>",
-                   "<td></td>"):
+    for marker in (
+        'name="ArticleTitle"',
+        'name="PubDate" content="2021-01-31 10:20"',
+        'name="ContentSource"',
+        'id="zoom"',
+        "<td>索 引 号:</td>".replace("<td>", '<td class="t1">'),
+        "<td><p>0</p></td>",
+        "<td></td>",
+    ):
         assert marker in hanweb, marker
     ulli = render_report("002", "ulli").decode()
     assert '<ul class="xxgk-info' in ulli and "<li><span>索引号</span><p>000014348/2023-00586</p></li>" in ulli
@@ -366,4 +372,7 @@ def test_synthetic_doc_is_deterministic_and_honours_arguments() -> None:
     assert a == synthetic_doc(organ="某县人民政府", year=2020, seed=7, index_no="X-1", publish_date="2021-02-03")
     e = synthetic_expected(a)
     assert e["index_no"] == "X-1" and e["publish_date"] == "2021-02-03" and e["template"] == "2019"
-    assert synthetic_expected(synthetic_doc(organ="某县人民政府", year=2020, seed=7, template="2021"))["template"] == "2021"
+    assert (
+        synthetic_expected(synthetic_doc(organ="某县人民政府", year=2020, seed=7, template="2021"))["template"]
+        == "2021"
+    )

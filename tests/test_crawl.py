@@ -69,7 +69,9 @@ def test_exactly_the_reports_each_portal_publishes(crawl) -> None:
 
 def test_expected_failures_and_no_others(crawl) -> None:
     expected = {
-        (canonical_url(url), reason) for p in crawl["manifest"].portals.values() for url, reason in p.expected_failures.items()
+        (canonical_url(url), reason)
+        for p in crawl["manifest"].portals.values()
+        for url, reason in p.expected_failures.items()
     }
     found = {(canonical_url(f["url"]), f["reason"]) for f in crawl["failures"]}
     assert found == expected
@@ -81,7 +83,9 @@ def test_nothing_off_site_or_disallowed_is_requested(crawl) -> None:
     for portal in crawl["manifest"].portals.values():
         assert not requested & set(portal.forbidden), portal.seed_id
     # Every host asked for belongs to a seed's site.
-    seed_sites = {p.home.split("//", 1)[1].split("/", 1)[0].removeprefix("www.") for p in crawl["manifest"].portals.values()}
+    seed_sites = {
+        p.home.split("//", 1)[1].split("/", 1)[0].removeprefix("www.") for p in crawl["manifest"].portals.values()
+    }
     for host in {r.host for r in crawl["requests"]} | portal_hosts:
         assert any(host == s or host.endswith("." + s) for s in seed_sites), host
 

@@ -44,9 +44,21 @@ def urls(reqs: list[PageRequest]) -> set[str]:
 # parse_html
 
 
-@pytest.mark.parametrize("body", [b"", "", "   \n", b"\x00\x01\xff\xfe\x80garbage\x00", bytes(range(256)) * 20,
-                                  "<div><p><a href='x'>unclosed <b><i>", "<?xml version='1.0' encoding='gbk'?><p>x",
-                                  "<!-- only a comment -->", "\ud800 lone surrogate", b"\xef\xbb\xbf<p>bom</p>"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        "",
+        "   \n",
+        b"\x00\x01\xff\xfe\x80garbage\x00",
+        bytes(range(256)) * 20,
+        "<div><p><a href='x'>unclosed <b><i>",
+        "<?xml version='1.0' encoding='gbk'?><p>x",
+        "<!-- only a comment -->",
+        "\ud800 lone surrogate",
+        b"\xef\xbb\xbf<p>bom</p>",
+    ],
+)
 def test_parse_html_never_raises(body):
     doc = parse_html(body)
     assert doc.tag == "html"
@@ -82,9 +94,16 @@ def test_extract_links_home_page():
     links = extract_links(fixture("home.html"), SITE + "/index.html")
     by_url = {link.url: link for link in links}
     assert set(by_url) == {
-        SITE + "/index.html", SITE + "/login.jsp", SITE + "/zwgk/", SITE + "/xwzx/", "http://www.gov.cn/",
-        SITE + "/zwgk/gknb/", SITE + "/zwgk/zfxxgknb/", SITE + "/xwzx/2023/0219/t20230219_55.html",
-        SITE + "/zwgk/zcjd/202302/t20230220_56.html", SITE + "/zwgk/bmxxgk/index.html",
+        SITE + "/index.html",
+        SITE + "/login.jsp",
+        SITE + "/zwgk/",
+        SITE + "/xwzx/",
+        "http://www.gov.cn/",
+        SITE + "/zwgk/gknb/",
+        SITE + "/zwgk/zfxxgknb/",
+        SITE + "/xwzx/2023/0219/t20230219_55.html",
+        SITE + "/zwgk/zcjd/202302/t20230220_56.html",
+        SITE + "/zwgk/bmxxgk/index.html",
     }
     # whitespace stripped and fragment removed
     assert by_url[SITE + "/zwgk/bmxxgk/index.html"].text == "部门信息公开"
@@ -105,9 +124,14 @@ def test_extract_links_skips_non_http_schemes():
 def test_extract_links_resolves_relative_and_base():
     html = '<a href="../b/c.html">1</a><a href="d.html?x=1#f">2</a><a href="//xxgk.hedong.gov.cn/">3</a>'
     assert [link.url for link in extract_links(html, SITE + "/a/z/index.html")] == [
-        SITE + "/a/b/c.html", SITE + "/a/z/d.html?x=1", "http://xxgk.hedong.gov.cn/"]
+        SITE + "/a/b/c.html",
+        SITE + "/a/z/d.html?x=1",
+        "http://xxgk.hedong.gov.cn/",
+    ]
     with_base = '<head><base href="http://xxgk.hedong.gov.cn/col/"></head><a href="gknb/list.html">年报</a>'
-    assert [link.url for link in extract_links(with_base, SITE + "/a/")] == ["http://xxgk.hedong.gov.cn/col/gknb/list.html"]
+    assert [link.url for link in extract_links(with_base, SITE + "/a/")] == [
+        "http://xxgk.hedong.gov.cn/col/gknb/list.html"
+    ]
     relative_base = '<base href="/zwgk/"><a href="gknb/">年报</a>'
     assert [link.url for link in extract_links(relative_base, SITE + "/a/b.html")] == [SITE + "/zwgk/gknb/"]
 
@@ -132,16 +156,19 @@ def test_extract_links_drops_overlong_urls():
 # canonical_url / same_site
 
 
-@pytest.mark.parametrize("a,b", [
-    ("http://www.hedong.gov.cn/zwgk/", "https://www.hedong.gov.cn/zwgk/index.html"),
-    ("http://WWW.Hedong.gov.cn:80/", "https://www.hedong.gov.cn:443"),
-    ("http://www.hedong.gov.cn/a/index.shtml", "http://www.hedong.gov.cn/a/"),
-    ("http://www.hedong.gov.cn/a/default.htm", "http://www.hedong.gov.cn/a/index.jsp"),
-    ("http://www.hedong.gov.cn/a/index.php#frag", "http://www.hedong.gov.cn/a/"),
-    ("http://x.gov.cn/list?b=2&a=1", "http://x.gov.cn/list?a=1&b=2"),
-    ("http://x.gov.cn/年报/", "http://x.gov.cn/%e5%b9%b4%e6%8a%a5/"),
-    ("http://x.gov.cn/a/./b/../c.html", "http://x.gov.cn/a/c.html"),
-])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("http://www.hedong.gov.cn/zwgk/", "https://www.hedong.gov.cn/zwgk/index.html"),
+        ("http://WWW.Hedong.gov.cn:80/", "https://www.hedong.gov.cn:443"),
+        ("http://www.hedong.gov.cn/a/index.shtml", "http://www.hedong.gov.cn/a/"),
+        ("http://www.hedong.gov.cn/a/default.htm", "http://www.hedong.gov.cn/a/index.jsp"),
+        ("http://www.hedong.gov.cn/a/index.php#frag", "http://www.hedong.gov.cn/a/"),
+        ("http://x.gov.cn/list?b=2&a=1", "http://x.gov.cn/list?a=1&b=2"),
+        ("http://x.gov.cn/年报/", "http://x.gov.cn/%e5%b9%b4%e6%8a%a5/"),
+        ("http://x.gov.cn/a/./b/../c.html", "http://x.gov.cn/a/c.html"),
+    ],
+)
 def test_canonical_url_equates(a, b):
     assert canonical_url(a) == canonical_url(b)
 
@@ -154,34 +181,40 @@ def test_canonical_url_is_idempotent(path, scheme):
     assert once.startswith("http://www.hedong.gov.cn/")
 
 
-@pytest.mark.parametrize("a,b", [
-    ("http://x.gov.cn/a/", "http://x.gov.cn/a"),  # a directory and a file are different resources
-    ("http://x.gov.cn/list?page=1", "http://x.gov.cn/list?page=2"),
-    ("http://x.gov.cn:8080/", "http://x.gov.cn/"),
-    ("http://x.gov.cn/a/list.html", "http://x.gov.cn/a/"),
-    ("http://x.gov.cn/A/", "http://x.gov.cn/a/"),
-])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("http://x.gov.cn/a/", "http://x.gov.cn/a"),  # a directory and a file are different resources
+        ("http://x.gov.cn/list?page=1", "http://x.gov.cn/list?page=2"),
+        ("http://x.gov.cn:8080/", "http://x.gov.cn/"),
+        ("http://x.gov.cn/a/list.html", "http://x.gov.cn/a/"),
+        ("http://x.gov.cn/A/", "http://x.gov.cn/a/"),
+    ],
+)
 def test_canonical_url_distinguishes(a, b):
     assert canonical_url(a) != canonical_url(b)
 
 
-@pytest.mark.parametrize("url,seed,expected", [
-    ("http://xxgk.hedong.gov.cn/col/", "http://www.hedong.gov.cn/", True),
-    ("https://hedong.gov.cn/", "http://www.hedong.gov.cn/", True),
-    ("http://www.hedong.gov.cn:8080/zwgk/", "http://www.hedong.gov.cn/", True),
-    ("http://www.hedong.gov.cn/", "http://xxgk.hedong.gov.cn/", True),
-    ("http://jyj.hedong.gov.cn/", "http://xxgk.hedong.gov.cn/", True),
-    ("http://www.gov.cn/zhengce/", "http://www.hedong.gov.cn/", False),
-    ("http://www.ly.gov.cn/", "http://www.hedong.gov.cn/", False),
-    ("http://www.shandong.gov.cn/", "http://www.hedong.gov.cn/", False),
-    ("http://hedong.gov.cn.evil.com/", "http://www.hedong.gov.cn/", False),
-    ("http://www.xhedong.gov.cn/", "http://www.hedong.gov.cn/", False),
-    # a county hosted under its city's domain never spills into the city portal
-    ("http://www.linyi.gov.cn/", "http://hedong.linyi.gov.cn/", False),
-    ("http://xxgk.hedong.linyi.gov.cn/", "http://hedong.linyi.gov.cn/", True),
-    ("http://www.hedong.gov.cn/", "http://www.gov.cn/", False),
-    ("not a url", "http://www.hedong.gov.cn/", False),
-])
+@pytest.mark.parametrize(
+    "url,seed,expected",
+    [
+        ("http://xxgk.hedong.gov.cn/col/", "http://www.hedong.gov.cn/", True),
+        ("https://hedong.gov.cn/", "http://www.hedong.gov.cn/", True),
+        ("http://www.hedong.gov.cn:8080/zwgk/", "http://www.hedong.gov.cn/", True),
+        ("http://www.hedong.gov.cn/", "http://xxgk.hedong.gov.cn/", True),
+        ("http://jyj.hedong.gov.cn/", "http://xxgk.hedong.gov.cn/", True),
+        ("http://www.gov.cn/zhengce/", "http://www.hedong.gov.cn/", False),
+        ("http://www.ly.gov.cn/", "http://www.hedong.gov.cn/", False),
+        ("http://www.shandong.gov.cn/", "http://www.hedong.gov.cn/", False),
+        ("http://hedong.gov.cn.evil.com/", "http://www.hedong.gov.cn/", False),
+        ("http://www.xhedong.gov.cn/", "http://www.hedong.gov.cn/", False),
+        # a county hosted under its city's domain never spills into the city portal
+        ("http://www.linyi.gov.cn/", "http://hedong.linyi.gov.cn/", False),
+        ("http://xxgk.hedong.linyi.gov.cn/", "http://hedong.linyi.gov.cn/", True),
+        ("http://www.hedong.gov.cn/", "http://www.gov.cn/", False),
+        ("not a url", "http://www.hedong.gov.cn/", False),
+    ],
+)
 def test_same_site(url, seed, expected):
     assert same_site(url, seed) is expected
 
@@ -256,27 +289,36 @@ def test_title_table_is_balanced():
     assert sum(1 for _, e in TITLES if e) >= 15 and sum(1 for _, e in TITLES if not e) >= 25
 
 
-@pytest.mark.parametrize("title,truncated", [
-    ("河东区2020年政府信息公开工...", True), ("河东区2020年政府信息公开工…", True), ("河东区2020年政府⋯", True),
-    ("河东区2020年政府信息公开工作年度报告", False), ("2020年报告（1.2版）", False),
-])
+@pytest.mark.parametrize(
+    "title,truncated",
+    [
+        ("河东区2020年政府信息公开工...", True),
+        ("河东区2020年政府信息公开工…", True),
+        ("河东区2020年政府⋯", True),
+        ("河东区2020年政府信息公开工作年度报告", False),
+        ("2020年报告（1.2版）", False),
+    ],
+)
 def test_is_truncated(title, truncated):
     assert is_truncated(title) is truncated
 
 
-@pytest.mark.parametrize("title,year", [
-    ("2020年政府信息公开工作年度报告", 2020),
-    ("2020年度政府信息公开工作报告", 2020),
-    ("二〇二〇年政府信息公开工作年度报告", 2020),
-    ("二○二一年度政府信息公开工作年度报告", 2021),
-    ("二零一九年政府信息公开年报", 2019),
-    ("XX县２０２２年政府信息公开工作年度报告", 2022),
-    ("政府信息公开工作年度报告（2021）", 2021),
-    ("2021年3月发布的2020年政府信息公开工作年度报告", 2020),
-    ("政府信息公开工作年度报告（2022-01-20）", None),
-    ("政府信息公开工作年度报告", None),
-    ("第12345号文件", None),
-])
+@pytest.mark.parametrize(
+    "title,year",
+    [
+        ("2020年政府信息公开工作年度报告", 2020),
+        ("2020年度政府信息公开工作报告", 2020),
+        ("二〇二〇年政府信息公开工作年度报告", 2020),
+        ("二○二一年度政府信息公开工作年度报告", 2021),
+        ("二零一九年政府信息公开年报", 2019),
+        ("XX县２０２２年政府信息公开工作年度报告", 2022),
+        ("政府信息公开工作年度报告（2021）", 2021),
+        ("2021年3月发布的2020年政府信息公开工作年度报告", 2020),
+        ("政府信息公开工作年度报告（2022-01-20）", None),
+        ("政府信息公开工作年度报告", None),
+        ("第12345号文件", None),
+    ],
+)
 def test_title_year(title, year):
     assert title_year(title) == year
 
@@ -299,39 +341,57 @@ def test_nav_score_orders_tiers():
     assert news == 0
 
 
-@pytest.mark.parametrize("link", [
-    _link("关于2022年政府信息公开工作年度报告的解读", SITE + "/zwgk/zcjd/t20230220_56.html"),
-    _link("政策解读", SITE + "/zwgk/zcjd/"),
-    _link("新闻动态"), _link("登录", SITE + "/login.jsp"), _link("用户登录", SITE + "/xxgk/"),
-    _link("附件下载"), _link("首页", SITE + "/"), _link("网站首页"), _link("返回首页"),
-    _link("中国政府网", "http://www.gov.cn/"), _link("政府信息公开", "http://www.gov.cn/zhengce/xxgk/"),
-    _link("政府信息公开指南"), _link("依申请公开"), _link("企业年报公示"), _link("2020年部门预算"),
-    _link("下一页", SITE + "/zwgk/gknb/list_2.html"), _link("尾页", SITE + "/zwgk/gknb/list_9.html"),
-    _link("", SITE + "/images/banner.jpg"), _link("关于印发河东区2023年工作计划的通知", SITE + "/zwgk/tzgg/t1.html"),
-    _link("更多", SITE + "/xwzx/xwdt/"), _link("政务公开", SITE + "/search/?q=zwgk"),
-    _link("我县政府信息公开工作获全市第一", SITE + "/zwgk/202302/t20230219_55.html"),
-    _link("区发改局", SITE + "/art/2023/2/19/art_100_200.html"),
-])
+@pytest.mark.parametrize(
+    "link",
+    [
+        _link("关于2022年政府信息公开工作年度报告的解读", SITE + "/zwgk/zcjd/t20230220_56.html"),
+        _link("政策解读", SITE + "/zwgk/zcjd/"),
+        _link("新闻动态"),
+        _link("登录", SITE + "/login.jsp"),
+        _link("用户登录", SITE + "/xxgk/"),
+        _link("附件下载"),
+        _link("首页", SITE + "/"),
+        _link("网站首页"),
+        _link("返回首页"),
+        _link("中国政府网", "http://www.gov.cn/"),
+        _link("政府信息公开", "http://www.gov.cn/zhengce/xxgk/"),
+        _link("政府信息公开指南"),
+        _link("依申请公开"),
+        _link("企业年报公示"),
+        _link("2020年部门预算"),
+        _link("下一页", SITE + "/zwgk/gknb/list_2.html"),
+        _link("尾页", SITE + "/zwgk/gknb/list_9.html"),
+        _link("", SITE + "/images/banner.jpg"),
+        _link("关于印发河东区2023年工作计划的通知", SITE + "/zwgk/tzgg/t1.html"),
+        _link("更多", SITE + "/xwzx/xwdt/"),
+        _link("政务公开", SITE + "/search/?q=zwgk"),
+        _link("我县政府信息公开工作获全市第一", SITE + "/zwgk/202302/t20230219_55.html"),
+        _link("区发改局", SITE + "/art/2023/2/19/art_100_200.html"),
+    ],
+)
 def test_nav_score_zero(link):
     assert nav_score(link) == 0
 
 
-@pytest.mark.parametrize("link,lo,hi", [
-    (_link("", SITE + "/zwgk/gknb/"), 100, 100),  # an image anchor with no text: the URL alone
-    (_link("", SITE + "/zwgk/zfxxgknb/", "政府信息公开年报"), 105, 110),  # title + URL agree
-    (_link("年度报告", SITE + "/col/col4589/index.html"), 100, 100),
-    (_link("政府信息公开工作年度报告专栏"), 100, 100),
-    (_link("更多>>", SITE + "/xxgk/xxgknb/index.html"), 100, 100),
-    (_link("政府信息公开", SITE + "/xxgk/index.html"), 55, 55),
-    (_link("信息公开目录", SITE + "/col/col100/index.html"), 50, 50),
-    (_link("2021年", SITE + "/zwgk/gknb/2021/"), 105, 105),  # year sub-column inside a 年报 column
-    (_link("2021年", SITE + "/col/col4600/index.html"), 40, 40),
-    (_link("乡镇（街道）信息公开"), 30, 30),
-    (_link("镇街", SITE + "/xxgk/zjxxgk/"), 35, 35),
-    (_link("新村镇", SITE + "/xxgk/xzxxgk/xcz/"), 20, 20),
-    (_link("县教育局", SITE + "/col/col5001/index.html"), 20, 20),
-    (_link("东城街道"), 30, 30),
-])
+@pytest.mark.parametrize(
+    "link,lo,hi",
+    [
+        (_link("", SITE + "/zwgk/gknb/"), 100, 100),  # an image anchor with no text: the URL alone
+        (_link("", SITE + "/zwgk/zfxxgknb/", "政府信息公开年报"), 105, 110),  # title + URL agree
+        (_link("年度报告", SITE + "/col/col4589/index.html"), 100, 100),
+        (_link("政府信息公开工作年度报告专栏"), 100, 100),
+        (_link("更多>>", SITE + "/xxgk/xxgknb/index.html"), 100, 100),
+        (_link("政府信息公开", SITE + "/xxgk/index.html"), 55, 55),
+        (_link("信息公开目录", SITE + "/col/col100/index.html"), 50, 50),
+        (_link("2021年", SITE + "/zwgk/gknb/2021/"), 105, 105),  # year sub-column inside a 年报 column
+        (_link("2021年", SITE + "/col/col4600/index.html"), 40, 40),
+        (_link("乡镇（街道）信息公开"), 30, 30),
+        (_link("镇街", SITE + "/xxgk/zjxxgk/"), 35, 35),
+        (_link("新村镇", SITE + "/xxgk/xzxxgk/xcz/"), 20, 20),
+        (_link("县教育局", SITE + "/col/col5001/index.html"), 20, 20),
+        (_link("东城街道"), 30, 30),
+    ],
+)
 def test_nav_score_values(link, lo, hi):
     assert lo <= nav_score(link) <= hi
 
@@ -339,27 +399,40 @@ def test_nav_score_values(link, lo, hi):
 def test_nav_score_on_home_page():
     links = extract_links(fixture("home.html"), SITE + "/")
     ranked = sorted((link for link in links if nav_score(link) > 0), key=nav_score, reverse=True)
-    assert [link.url for link in ranked] == [SITE + "/zwgk/zfxxgknb/", SITE + "/zwgk/gknb/", SITE + "/zwgk/",
-                                             SITE + "/zwgk/bmxxgk/index.html"]
+    assert [link.url for link in ranked] == [
+        SITE + "/zwgk/zfxxgknb/",
+        SITE + "/zwgk/gknb/",
+        SITE + "/zwgk/",
+        SITE + "/zwgk/bmxxgk/index.html",
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # attachments
 
 
-@pytest.mark.parametrize("url,text,kind", [
-    (SITE + "/u/cms/2021/0129/report.pdf", "楚雄市新村镇2020年政府信息公开工作年度报告.pdf", "pdf"),
-    (SITE + "/u/cms/2021/0129/REPORT.PDF", "", "pdf"),
-    (SITE + "/u/a.docx", "", "docx"), (SITE + "/u/a.doc?v=2", "", "doc"), (SITE + "/u/a.wps", "", "wps"),
-    (SITE + "/u/a.ofd", "", "ofd"), (SITE + "/u/a.xls", "", "xls"), (SITE + "/u/a.xlsx", "", "xlsx"),
-    (SITE + "/u/%E5%B9%B4%E6%8A%A5.pdf", "", "pdf"),
-    (SITE + "/download?fileId=8f2c", "河东区2020年政府信息公开工作年度报告.docx", "docx"),
-    (SITE + "/download?fileId=8f2c", "附件：2020年年报.PDF（256KB）", "pdf"),
-    (SITE + "/module/download/downfile.jsp?classid=0&filename=2101311.pdf", "下载", "pdf"),
-    (SITE + "/download?fileId=8f2c", "点击下载", None),
-    (SITE + "/art/2021/1/31/art_4589_123.html", "2020年政府信息公开工作年度报告.pdf", None),
-    (SITE + "/zwgk/gknb/", "", None), (SITE + "/u/a.zip", "", None), (SITE + "/u/a.pdf.html", "", None),
-])
+@pytest.mark.parametrize(
+    "url,text,kind",
+    [
+        (SITE + "/u/cms/2021/0129/report.pdf", "楚雄市新村镇2020年政府信息公开工作年度报告.pdf", "pdf"),
+        (SITE + "/u/cms/2021/0129/REPORT.PDF", "", "pdf"),
+        (SITE + "/u/a.docx", "", "docx"),
+        (SITE + "/u/a.doc?v=2", "", "doc"),
+        (SITE + "/u/a.wps", "", "wps"),
+        (SITE + "/u/a.ofd", "", "ofd"),
+        (SITE + "/u/a.xls", "", "xls"),
+        (SITE + "/u/a.xlsx", "", "xlsx"),
+        (SITE + "/u/%E5%B9%B4%E6%8A%A5.pdf", "", "pdf"),
+        (SITE + "/download?fileId=8f2c", "河东区2020年政府信息公开工作年度报告.docx", "docx"),
+        (SITE + "/download?fileId=8f2c", "附件：2020年年报.PDF（256KB）", "pdf"),
+        (SITE + "/module/download/downfile.jsp?classid=0&filename=2101311.pdf", "下载", "pdf"),
+        (SITE + "/download?fileId=8f2c", "点击下载", None),
+        (SITE + "/art/2021/1/31/art_4589_123.html", "2020年政府信息公开工作年度报告.pdf", None),
+        (SITE + "/zwgk/gknb/", "", None),
+        (SITE + "/u/a.zip", "", None),
+        (SITE + "/u/a.pdf.html", "", None),
+    ],
+)
 def test_is_attachment(url, text, kind):
     assert is_attachment(url, text) == kind
 
@@ -397,7 +470,11 @@ def test_trs_create_page_html():
 def test_trs_from_a_middle_page():
     page = "<script>createPageHTML(5, 2, 'index', 'html');</script>"
     assert urls(find_pages(page, GKNB + "index_2.html")) == {
-        GKNB + "index.html", GKNB + "index_1.html", GKNB + "index_3.html", GKNB + "index_4.html"}
+        GKNB + "index.html",
+        GKNB + "index_1.html",
+        GKNB + "index_3.html",
+        GKNB + "index_4.html",
+    }
 
 
 def test_trs_count_page_variables():
@@ -429,7 +506,8 @@ def test_plain_next_and_last():
       <a href="list.html">1</a><span>2</span><a href="list_3.html">3</a><a href="list_3.html">下一页</a>
       <a href="list_9.html">尾页</a></div>"""
     assert urls(find_pages(page, GKNB + "list_2.html")) == {GKNB + "list.html"} | {
-        GKNB + f"list_{k}.html" for k in range(3, 10)}
+        GKNB + f"list_{k}.html" for k in range(3, 10)
+    }
 
 
 def test_plain_from_first_page():
@@ -477,16 +555,24 @@ def test_query_pages_keep_other_parameters():
 # pagination: jpage
 
 COL = SITE + "/col/col4589/index.html"
-BODY = ("col=1&appid=1&webid=1&path=/&columnid=4589&sourceContentType=1&unitid=12345"
-        "&webname=%E6%B2%B3%E4%B8%9C&permissiontype=0")
+BODY = (
+    "col=1&appid=1&webid=1&path=/&columnid=4589&sourceContentType=1&unitid=12345"
+    "&webname=%E6%B2%B3%E4%B8%9C&permissiontype=0"
+)
 
 
 def test_jpage_requests():
     reqs = find_pages(fixture("jpage_list.html"), COL)
     jpage = [r for r in reqs if r.kind == "jpage-xml"]
-    assert jpage == [PageRequest(SITE + "/module/web/jpage/dataproxy.jsp?startrecord=16&endrecord=60&perpage=15",
-                                 method="POST", body=BODY, kind="jpage-xml",
-                                 meta=(("startrecord", 16), ("endrecord", 60), ("perpage", 15), ("total", 47)))]
+    assert jpage == [
+        PageRequest(
+            SITE + "/module/web/jpage/dataproxy.jsp?startrecord=16&endrecord=60&perpage=15",
+            method="POST",
+            body=BODY,
+            kind="jpage-xml",
+            meta=(("startrecord", 16), ("endrecord", 60), ("perpage", 15), ("total", 47)),
+        )
+    ]
     # the breadcrumb links are not pages of this list
     assert reqs == jpage
 
@@ -494,8 +580,10 @@ def test_jpage_requests():
 def test_jpage_requests_cover_total_in_chunks():
     page = fixture("jpage_list.html").replace("totalRecord: 47", "totalRecord: 200")
     reqs = find_pages(page, COL)
-    ranges = [(dict(parse_qsl(urlsplit(r.url).query))["startrecord"], dict(parse_qsl(urlsplit(r.url).query))[
-        "endrecord"]) for r in reqs]
+    ranges = [
+        (dict(parse_qsl(urlsplit(r.url).query))["startrecord"], dict(parse_qsl(urlsplit(r.url).query))["endrecord"])
+        for r in reqs
+    ]
     assert ranges == [("16", "60"), ("61", "105"), ("106", "150"), ("151", "195"), ("196", "240")]
     assert {r.body for r in reqs} == {BODY}
 
@@ -506,12 +594,18 @@ def test_jpage_all_embedded_means_no_request():
 
 
 def test_embedded_records():
-    for source in (fixture("jpage_list.html"), parse_html(fixture("jpage_list.html")),
-                   fixture("jpage_list.html").encode("utf-8")):
+    for source in (
+        fixture("jpage_list.html"),
+        parse_html(fixture("jpage_list.html")),
+        fixture("jpage_list.html").encode("utf-8"),
+    ):
         links = embedded_records(source, COL)
         assert len(links) == 15
-        assert links[0] == Link(SITE + "/art/2021/1/1/art_4589_100.html", "河东区发改局2020年政府信息公开工...",
-                                "河东区发改局2020年政府信息公开工作年度报告")
+        assert links[0] == Link(
+            SITE + "/art/2021/1/1/art_4589_100.html",
+            "河东区发改局2020年政府信息公开工...",
+            "河东区发改局2020年政府信息公开工作年度报告",
+        )
         assert is_report_title(links[0].title) and not is_report_title(links[0].text)
     # lxml keeps script contents as text: the records are invisible to extract_links
     assert not any("/art/" in link.url for link in extract_links(fixture("jpage_list.html"), COL))
@@ -525,8 +619,10 @@ def test_parse_jpage_xml():
 
 
 def test_parse_jpage_xml_gbk_and_broken():
-    gbk = ('<?xml version="1.0" encoding="GBK"?><datastore><recordset><record><![CDATA[<a href="/a.html">年报</a>]]>'
-           "</record></recordset></datastore>").encode("gbk")
+    gbk = (
+        '<?xml version="1.0" encoding="GBK"?><datastore><recordset><record><![CDATA[<a href="/a.html">年报</a>]]>'
+        "</record></recordset></datastore>"
+    ).encode("gbk")
     assert parse_jpage_xml(gbk, COL) == [Link(SITE + "/a.html", "年报", None)]
     broken = '<datastore><recordset><record><![CDATA[<li><a href="/b.html">乙</a></li>]]></record><record>&nbsp;'
     assert parse_jpage_xml(broken, COL) == [Link(SITE + "/b.html", "乙", None)]
@@ -537,9 +633,11 @@ def test_parse_jpage_xml_gbk_and_broken():
 def test_parse_jpage_xml_billion_laughs_does_not_expand():
     lol = ['<!ENTITY lol0 "lollollollollollollollollollol">']
     lol += [f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)]
-    bomb = ('<?xml version="1.0"?><!DOCTYPE datastore [' + "".join(lol) + ']><datastore><recordset>'
-            '<record><![CDATA[<a href="/ok.html">ok</a>]]></record><record>&lol9;</record>'
-            '</recordset></datastore>')
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE datastore [' + "".join(lol) + "]><datastore><recordset>"
+        '<record><![CDATA[<a href="/ok.html">ok</a>]]></record><record>&lol9;</record>'
+        "</recordset></datastore>"
+    )
     start = time.perf_counter()
     links = parse_jpage_xml(bomb.encode(), COL)
     assert time.perf_counter() - start < 1.0
@@ -560,23 +658,56 @@ LIST_PAGE = SITE + "/zwgk/gknb/"
 
 
 def _answer(page: int, pages: int = 3, n: int = 10) -> str:
-    return json.dumps({"code": 200, "data": {"total": 23, "pageNo": page, "pageSize": 10, "pages": pages, "list": [
-        {"title": f"<em>{page}-{i}</em> 2022年政府信息公开工作年度报告", "url": f"/zwgk/gknb/202302/t2023_{page}{i}.html",
-         "publishDate": "2023-02-19"} for i in range(n)]}}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "code": 200,
+            "data": {
+                "total": 23,
+                "pageNo": page,
+                "pageSize": 10,
+                "pages": pages,
+                "list": [
+                    {
+                        "title": f"<em>{page}-{i}</em> 2022年政府信息公开工作年度报告",
+                        "url": f"/zwgk/gknb/202302/t2023_{page}{i}.html",
+                        "publishDate": "2023-02-19",
+                    }
+                    for i in range(n)
+                ],
+            },
+        },
+        ensure_ascii=False,
+    )
 
 
 def test_json_request_from_ajax_get():
     reqs = find_pages(JSON_PAGE, LIST_PAGE)
-    assert reqs == [PageRequest(SITE + "/api/content/list?channelId=1024&pageNo=1&pageSize=10", kind="json",
-                                meta=(("page_param", "pageNo"), ("page", 1), ("first_page", 1),
-                                      ("size_param", "pageSize"), ("page_size", 10)))]
+    assert reqs == [
+        PageRequest(
+            SITE + "/api/content/list?channelId=1024&pageNo=1&pageSize=10",
+            kind="json",
+            meta=(
+                ("page_param", "pageNo"),
+                ("page", 1),
+                ("first_page", 1),
+                ("size_param", "pageSize"),
+                ("page_size", 10),
+            ),
+        )
+    ]
 
 
 def test_json_request_from_ajax_post():
-    page = JSON_PAGE.replace('type: "GET"', "type: 'POST'").replace("/api/content/list", "https://api.hedong.gov.cn/list")
+    page = JSON_PAGE.replace('type: "GET"', "type: 'POST'").replace(
+        "/api/content/list", "https://api.hedong.gov.cn/list"
+    )
     (req,) = find_pages(page, LIST_PAGE)
     assert (req.url, req.method, req.body, req.kind) == (
-        "https://api.hedong.gov.cn/list", "POST", "channelId=1024&pageNo=1&pageSize=10", "json")
+        "https://api.hedong.gov.cn/list",
+        "POST",
+        "channelId=1024&pageNo=1&pageSize=10",
+        "json",
+    )
 
 
 def test_json_request_variants():
@@ -608,8 +739,9 @@ def test_parse_json_list_post_body_and_total_only():
     (req,) = find_pages(page, LIST_PAGE)
     answer = json.dumps({"rows": [{"docTitle": "a", "linkUrl": "/a.html"}], "totalCount": 25})
     _, more = parse_json_list(answer, LIST_PAGE, req)
-    assert [(r.url, r.body) for r in more] == [(SITE + "/api/content/list", f"channelId=1024&pageNo={k}&pageSize=10")
-                                              for k in (2, 3)]
+    assert [(r.url, r.body) for r in more] == [
+        (SITE + "/api/content/list", f"channelId=1024&pageNo={k}&pageSize=10") for k in (2, 3)
+    ]
 
 
 def test_parse_json_list_without_count_follows_has_more():

@@ -36,9 +36,17 @@ def test_parse_date(text: str, iso: str | None) -> None:
 @pytest.mark.parametrize(
     ("raw", "value", "rule"),
     [
-        ("0", 0, None), ("+56", 56, None), ("-6", -6, None), ("１２", 12, None), ("1,234", 1234, None),
-        ("", None, cells.EMPTY), ("/", None, cells.EMPTY), (" ", None, cells.EMPTY),
-        ("无", None, cells.NOT_NUMBER), ("1.5", None, cells.NOT_NUMBER), ("3件", 3, None),
+        ("0", 0, None),
+        ("+56", 56, None),
+        ("-6", -6, None),
+        ("１２", 12, None),
+        ("1,234", 1234, None),
+        ("", None, cells.EMPTY),
+        ("/", None, cells.EMPTY),
+        (" ", None, cells.EMPTY),
+        ("无", None, cells.NOT_NUMBER),
+        ("1.5", None, cells.NOT_NUMBER),
+        ("3件", 3, None),
     ],
 )
 def test_parse_int_keeps_blank_zero_slash_and_text_apart(raw: str, value: int | None, rule: str | None) -> None:
@@ -48,8 +56,12 @@ def test_parse_int_keeps_blank_zero_slash_and_text_apart(raw: str, value: int | 
 @pytest.mark.parametrize(
     ("raw", "unit", "yuan"),
     [
-        ("2449.4638万元", "万元", 24494638), ("70280元", "万元", 70280), ("4245.64", "万元", 42456400),
-        ("98", "元", 98), ("0", "万元", 0), ("１.５万元", "元", 15000),
+        ("2449.4638万元", "万元", 24494638),
+        ("70280元", "万元", 70280),
+        ("4245.64", "万元", 42456400),
+        ("98", "元", 98),
+        ("0", "万元", 0),
+        ("１.５万元", "元", 15000),
     ],
 )
 def test_amounts_in_yuan(raw: str, unit: str, yuan: int) -> None:
@@ -129,8 +141,14 @@ def test_metadata_from_meta_tags_when_there_is_no_block() -> None:
 
 
 def test_short_labels_decide_by_value_shape() -> None:
-    doc = document_from_lines(["号: cxs045-/2021-0129001 信息分类: 政府信息公开年报", "称: 某镇2020年政府信息公开工作年度报告",
-                               "号:", "某镇2020年政府信息公开工作年度报告"])
+    doc = document_from_lines(
+        [
+            "号: cxs045-/2021-0129001 信息分类: 政府信息公开年报",
+            "称: 某镇2020年政府信息公开工作年度报告",
+            "号:",
+            "某镇2020年政府信息公开工作年度报告",
+        ]
+    )
     meta = extract_metadata(doc)
     assert meta["index_no"] == "cxs045-/2021-0129001"
     assert meta["doc_no"] is None
@@ -138,17 +156,34 @@ def test_short_labels_decide_by_value_shape() -> None:
 
 
 def test_period_without_second_year_and_with_cue() -> None:
-    assert find_period(["本报告中所列数据统计期限从2020年1月1日到12月31日止。"]) == {"start": "2020-01-01", "end": "2020-12-31"}
+    assert find_period(["本报告中所列数据统计期限从2020年1月1日到12月31日止。"]) == {
+        "start": "2020-01-01",
+        "end": "2020-12-31",
+    }
     assert find_period(["统计时限从2020年1月1日起至2020年12月31日止"]) == {"start": "2020-01-01", "end": "2020-12-31"}
     assert find_period(["没有期限"]) is None
 
 
 def test_sections_skip_table_row_labels_and_accept_missing_numeral() -> None:
-    paras = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "一、本年新收政府信息公开申请数量",
-             "四、结转下年度继续办理", "四、政府信息公开行政复议、行政诉讼情况", "、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    paras = [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "一、本年新收政府信息公开申请数量",
+        "四、结转下年度继续办理",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
     sections, last = find_sections(paras)
-    assert sections == ["总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况",
-                        "存在的主要问题及改进情况", "其他需要报告的事项"]
+    assert sections == [
+        "总体情况",
+        "主动公开政府信息情况",
+        "收到和处理政府信息公开申请情况",
+        "政府信息公开行政复议、行政诉讼情况",
+        "存在的主要问题及改进情况",
+        "其他需要报告的事项",
+    ]
     assert last == 7
 
 

@@ -92,7 +92,9 @@ def test_reference_rendered_in_family(report_id: str, family: str) -> None:
     family=st.sampled_from(FAMILIES),
 )
 def test_random_tables_read_back_exactly(seed: int, year: int, family: str) -> None:
-    doc = synthetic_doc(organ=random.Random(seed).choice(["某县人民政府", "某县教育局", "某某镇人民政府"]), year=year, seed=seed)
+    doc = synthetic_doc(
+        organ=random.Random(seed).choice(["某县人民政府", "某县教育局", "某某镇人民政府"]), year=year, seed=seed
+    )
     result = extract_html(render_doc(doc, family), declared_encoding=_charset(family))
     expected = synthetic_expected(doc)
     assert differences(result.fields["tables"], expected["tables"]) == []

@@ -44,6 +44,8 @@ class OutputPipeline:
         for _, line in read_jsonl(self.out_dir / REPORTS):
             if "url" in line:
                 self.known.add((line["url"], content_fingerprint(line)))
+        # A candidate that failed the same way before is not written again (a resumed or repeated crawl).
+        self.known_failures = {(f.get("url"), f.get("reason")) for _, f in read_jsonl(self.out_dir / FAILURES)}
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ReportRecord):
@@ -58,8 +60,12 @@ class OutputPipeline:
             self.stats.inc_value("gkspider/output/reports_written")
         elif isinstance(item, ReportFailure):
             line = item.line()
-            self.failures.write(line)
             self.run_failures.append(line | {"detail": item.detail})
+            if (line["url"], line["reason"]) in self.known_failures:
+                self.stats.inc_value("gkspider/output/failures_repeated")
+                return item
+            self.known_failures.add((line["url"], line["reason"]))
+            self.failures.write(line)
             self.stats.inc_value(f"gkspider/output/failures/{item.reason}")
         return item
 
