@@ -15,7 +15,7 @@ import pytest
 from gkspider.discovery.links import canonical_url
 from tests.crawling import ROOT, crawl_command, read_lines, run_crawl, write_seeds
 
-SLOW = {"DOWNLOAD_DELAY": "0.08", "RANDOMIZE_DOWNLOAD_DELAY": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+SLOW = {"DOWNLOAD_DELAY": "0.08", "DOWNLOAD_DELAY_JITTER": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
 
 
 def _interrupt(env: dict, seeds: Path, out: Path, job: Path, sig: int, after_reports: int) -> None:
