@@ -158,3 +158,30 @@ class CrawlDelayMiddleware:
             self.applied[key] = delay
         request.meta["autothrottle_dont_adjust_delay"] = True
         return None
+
+
+class SameSiteMiddleware:
+    """Never request another site: every request of a portal (redirect hops included, which Scrapy reschedules
+    through here, and dont_filter requests, which skip the offsite filter) must stay on its seed's site."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SameSiteMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        seed_id = request.meta.get("gk", {}).get("seed")
+        if seed_id is None:
+            return None
+        from gkspider.discovery.links import same_site
+
+        portals = getattr(self.crawler.spider, "portals", {})
+        portal = portals.get(seed_id)
+        if portal is not None and not same_site(request.url, portal.seed.url):
+            from scrapy.exceptions import IgnoreRequest
+
+            self.crawler.stats.inc_value("gkspider/offsite/refused")
+            raise IgnoreRequest(f"offsite: {request.url} is not on {portal.seed.url}'s site")
+        return None

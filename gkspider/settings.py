@@ -42,6 +42,9 @@ REDIRECT_MAX_TIMES = 10
 URLLENGTH_LIMIT = 2083
 DNS_TIMEOUT = 20
 
+# Only the web: no data:, file:, ftp: or s3: downloads whatever a page links.
+DOWNLOAD_HANDLERS = {"data": None, "file": None, "ftp": None, "s3": None}
+
 # Nothing listens unless asked: no telnet console, no remote-control server.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
@@ -50,6 +53,8 @@ SPIDER_MIDDLEWARES = {
     "gkspider.middlewares.DeltaFetchMiddleware": 100,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100): an off-site URL must not even cost a robots.txt request to the other site.
+    "gkspider.middlewares.SameSiteMiddleware": 90,
     # Right after scrapy's RobotsTxtMiddleware (100), whose parsed robots.txt it reads.
     "gkspider.middlewares.CrawlDelayMiddleware": 101,
 }

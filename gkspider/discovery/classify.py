@@ -337,3 +337,28 @@ def needs_browser(html: str | bytes, status: int = 200) -> str | None:
     has_mount = any(el.get("id") in mount_ids for el in body.iter() if isinstance(el.tag, str))
     has_bundle = any(s.get("src") for s in doc.iter("script"))
     return "spa-shell" if has_mount or (has_bundle and text_len == 0) else None
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def page_problem(body: bytes, text: str | None) -> str | None:
+    """Why a page fetched as a report is no report, or None: 'empty-page', 'binary-content' (bytes that are no
+    text, served as text/html), 'soft-404' (status 200 saying the page does not exist), 'blocked' (a firewall's
+    block page served with 200). Only short pages are judged by their words: a real report is long."""
+    if not body.strip():
+        return "empty-page"
+    head = body[:8192]
+    if b"\x00" in head or len(_CONTROL.findall(head)) > len(head) // 20:
+        return "binary-content"
+    if text is None:
+        return None
+    cfg = terms()["page_problems"]
+    visible = re.sub(r"<(script|style)\b.*?</\1\s*>|<[^>]+>|&nbsp;|\s+", "", text, flags=re.S | re.I)
+    if len(visible) > cfg["max_text"]:
+        return None
+    if any(m in visible for m in cfg["blocked"]):
+        return "blocked"
+    if any(m.replace(" ", "") in visible for m in cfg["soft_404"]):
+        return "soft-404"
+    return None

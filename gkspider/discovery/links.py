@@ -168,10 +168,9 @@ def resolve_url(base: str, href: str, origin: str | None = None) -> str | None:
             return None
         if not _HTTP.match(u):
             return None
-    u = u.split("#", 1)[0]
-    if len(u) > MAX_URL_LENGTH:
-        return None
-    return u
+    # Over-long URLs (> MAX_URL_LENGTH) are kept: Scrapy would drop them without an errback, so the spider decides,
+    # and reports a report-like one as a failure instead of losing it.
+    return u.split("#", 1)[0]
 
 
 def _own_text(el: lxml.html.HtmlElement) -> list[str]:

@@ -18,6 +18,7 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
+    ConnectionDone,
     ConnectionLost,
     ConnectionRefusedError,
     DNSLookupError,
@@ -25,8 +26,17 @@ from twisted.internet.error import (
 )
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed
+from twisted.web.client import PotentialDataLoss
 
-from gkspider.discovery.classify import is_attachment, is_report_title, is_truncated, nav_score, needs_browser
+from gkspider.discovery.classify import (
+    is_attachment,
+    is_report_title,
+    is_truncated,
+    nav_score,
+    needs_browser,
+    page_problem,
+)
 from gkspider.discovery.links import Link, canonical_url, extract_links, parse_html, same_site
 from gkspider.discovery.pagination import (
     PageRequest,
@@ -39,7 +49,11 @@ from gkspider.items import ReportFailure, ReportPage
 from gkspider.seeds import Seed, load_seeds, seed_files
 
 REPORT_PRIORITY = 100
-_REDIRECTS = (301, 302, 303, 307, 308)  # report pages first: they are what a crawl is for, and they free memory soonest
+_REDIRECTS = (301, 302, 303, 307, 308)
+_CHALLENGES = (
+    412,
+    521,
+)  # anti-bot statuses whose page says whether a browser would get through  # report pages first: they are what a crawl is for, and they free memory soonest
 _YEAR_LINK = re.compile(r"^\s*(?:19|20)\d{2}\s*(?:年|年度)?\s*$")
 # Table labels only a report with its standard tables carries: a page without them that links a file is a cover page.
 _TABLE_CUES = ("本年新收", "予以公开", "行政复议", "主动公开政府信息情况")
@@ -124,12 +138,19 @@ class AnnualReportsSpider(scrapy.Spider):
             },
         )
 
-    def _report_request(self, portal: Portal, link: Link, referer: str, *, verify: bool = False) -> Request | None:
+    def _report_request(
+        self, portal: Portal, link: Link, referer: str, *, verify: bool = False
+    ) -> Request | ReportFailure | None:
         key = canonical_url(link.url)
         if key in self.seen_reports:
             self.crawler.stats.inc_value("gkspider/reports/duplicate_links")
             return None
         self.seen_reports.add(key)
+        if len(link.url) > self.settings.getint("URLLENGTH_LIMIT"):
+            # Scrapy would drop it without an errback: say so instead.
+            return ReportFailure(
+                link.url[:4096], referer, portal.seed.id, "url-too-long", detail=f"{len(link.url)} characters"
+            )
         gk = {
             "seed": portal.seed.id,
             "role": "report",
@@ -148,7 +169,7 @@ class AnnualReportsSpider(scrapy.Spider):
             callback=self.parse_report,
             errback=self.on_error,
             priority=REPORT_PRIORITY,
-            meta={"gk": gk, "dont_redirect": True, "handle_httpstatus_list": list(_REDIRECTS)},
+            meta={"gk": gk, "dont_redirect": True, "handle_httpstatus_list": [*_REDIRECTS, *_CHALLENGES]},
         )
 
     def _can_follow(self, portal: Portal, url: str) -> bool:
@@ -271,6 +292,20 @@ class AnnualReportsSpider(scrapy.Spider):
         if response.status in _REDIRECTS:
             yield from self._follow_report_redirect(portal, response, gk)
             return
+        if response.status in _CHALLENGES:
+            text = response.text if isinstance(response, TextResponse) else ""
+            reason = "needs-browser" if needs_browser(text, response.status) else f"http-{response.status}"
+            yield ReportFailure(response.url, gk["referer"], portal.seed.id, reason, response.status)
+            return
+        text_or_none = response.text if isinstance(response, TextResponse) else None
+        problem = page_problem(response.body, text_or_none)
+        if problem:
+            yield ReportFailure(response.url, gk["referer"], portal.seed.id, problem, response.status)
+            return
+        refresh = _meta_refresh_target(response) if text_or_none is not None else None
+        if refresh and not any(cue in text_or_none for cue in _TABLE_CUES):
+            yield from self._follow_report_redirect(portal, response, gk, location=refresh)
+            return
         kind = is_attachment(response.url, gk.get("anchor") or "")
         if kind or not isinstance(response, TextResponse):
             yield ReportFailure(
@@ -318,9 +353,13 @@ class AnnualReportsSpider(scrapy.Spider):
             status=response.status,
         )
 
-    def _follow_report_redirect(self, portal: Portal, response: Response, gk: dict) -> Iterator[Any]:
-        location = response.headers.get("Location")
-        target = response.urljoin(location.decode("latin-1").strip()) if location else None
+    def _follow_report_redirect(
+        self, portal: Portal, response: Response, gk: dict, location: str | None = None
+    ) -> Iterator[Any]:
+        if location is None:
+            header = response.headers.get("Location")
+            location = header.decode("latin-1").strip() if header else None
+        target = response.urljoin(location) if location else None
         reason = None
         if not target or not target.startswith(("http://", "https://")):
             reason = "bad-redirect"
@@ -379,12 +418,25 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
         return "timeout", None
     if failure.check(ConnectionRefusedError):
         return "connection-refused", None
-    if failure.check(ConnectionLost):
+    if failure.check(ConnectionLost, ConnectionDone, ResponseFailed, PotentialDataLoss):
         return "connection-lost", None
     if failure.check(IgnoreRequest):
-        message = failure.getErrorMessage()
-        return ("robots-disallowed" if "robots" in message.lower() else "ignored"), None
+        message = failure.getErrorMessage().lower()
+        if "robots" in message:
+            return "robots-disallowed", None
+        return ("offsite-redirect" if message.startswith("offsite") else "ignored"), None
     return type(failure.value).__name__, None
+
+
+def _meta_refresh_target(response: Response) -> str | None:
+    """A <meta http-equiv=refresh> that moves the reader on at once (a report page that only forwards)."""
+    from scrapy.utils.response import get_meta_refresh
+
+    try:
+        interval, url = get_meta_refresh(response)
+    except Exception:  # noqa: BLE001 - a malformed refresh is no refresh
+        return None
+    return url if url and interval is not None and interval < 30 else None
 
 
 def _strip_extension(text: str) -> str:
