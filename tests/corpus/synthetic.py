@@ -41,7 +41,20 @@ def _small(rng: random.Random, p_zero: float = 0.5, high: int = 9) -> int:
     return 0 if rng.random() < p_zero else rng.randint(1, high)
 
 
-def random_tables(rng: random.Random, template: str) -> dict[str, Any]:
+def carried_forward_of(organ: str, year: int) -> dict[str, int]:
+    """What `organ` carries into `year + 1`: fixed per (organ, year), so that the next year's report can carry
+    exactly that over (the cross-year 勾稽关系 real reports keep)."""
+    rng = random.Random(f"carried_forward|{organ}|{year}")
+    return {c: _small(rng, 0.8, 2) for c in APPLICATION_COLUMNS[:-1]}
+
+
+def random_tables(
+    rng: random.Random,
+    template: str,
+    *,
+    carried_over: dict[str, int] | None = None,
+    carried_forward: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """Contract-shaped tables (active_disclosure, applications, reviews) that satisfy balance, row sums, results
     sums and reviews sums. Small ints with many zeros. 2019 procurement `amount_yuan` is any integer (printable as
     万元 with 4 decimals or as 元); 2021 fees are whole 百元 (printed as 万元 with 2 decimals)."""
@@ -70,10 +83,19 @@ def random_tables(rng: random.Random, template: str) -> dict[str, Any]:
     for row in outcomes:
         apps[row] = {c: _small(rng, 0.6 if c == "natural" else 0.93, 6 if c == "natural" else 2) for c in people}
     apps["total"] = {c: sum(apps[r][c] for r in outcomes) for c in people}
-    apps["carried_forward"] = {c: _small(rng, 0.8, 2) for c in people}
-    apps["carried_over"] = {
-        c: rng.randint(0, min(2, apps["total"][c] + apps["carried_forward"][c])) for c in people
-    }
+    apps["carried_forward"] = dict(carried_forward) if carried_forward else {c: _small(rng, 0.8, 2) for c in people}
+    if carried_over:
+        apps["carried_over"] = dict(carried_over)
+        for c in people:
+            # new = total + carried_forward - carried_over must not fall below zero: grant the shortfall.
+            short = apps["carried_over"][c] - apps["total"][c] - apps["carried_forward"][c]
+            if short > 0:
+                apps["granted"][c] += short
+                apps["total"][c] += short
+    else:
+        apps["carried_over"] = {
+            c: rng.randint(0, min(2, apps["total"][c] + apps["carried_forward"][c])) for c in people
+        }
     apps["new"] = {c: apps["total"][c] + apps["carried_forward"][c] - apps["carried_over"][c] for c in people}
     for values in apps.values():
         values["total"] = sum(values[c] for c in people)
@@ -136,7 +158,9 @@ def synthetic_doc(
     and 受理…申请N件 agree with the tables), the three tables and a signature. Deterministic in its arguments."""
     rng = random.Random(f"{organ}|{year}|{seed}|{template}")
     template = template or default_template(year)
-    tables = random_tables(rng, template)
+    tables = random_tables(
+        rng, template, carried_over=carried_forward_of(organ, year - 1), carried_forward=carried_forward_of(organ, year)
+    )
     if publish_date is None:
         pub = dt.date(year + 1, 1, 1) + dt.timedelta(days=rng.randint(5, 80))
     else:
