@@ -412,6 +412,9 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     if failure.check(HttpError):
         status = failure.value.response.status
         return f"http-{status}", status
+    by_name = _SCRAPY_ERRORS.get(type(failure.value).__name__)  # Scrapy 2.19's own download errors
+    if by_name:
+        return by_name, None
     if failure.check(DNSLookupError):
         return "dns-error", None
     if failure.check(TwistedTimeoutError, TCPTimedOutError):
@@ -426,6 +429,17 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
             return "robots-disallowed", None
         return ("offsite-redirect" if message.startswith("offsite") else "ignored"), None
     return type(failure.value).__name__, None
+
+
+_SCRAPY_ERRORS = {
+    "CannotResolveHostError": "dns-error",
+    "DownloadTimeoutError": "timeout",
+    "DownloadConnectionRefusedError": "connection-refused",
+    "ResponseDataLossError": "connection-lost",
+    "DownloadCancelledError": "cancelled",
+    "UnsupportedURLSchemeError": "unsupported-scheme",
+    "DownloadFailedError": "download-failed",
+}
 
 
 def _meta_refresh_target(response: Response) -> str | None:
