@@ -31,3 +31,8 @@ def test_a_long_report_that_mentions_missing_pages_is_a_report() -> None:
 def test_gbk_bytes_are_not_binary() -> None:
     body = "<p>政府信息公开工作年度报告</p>".encode("gbk") * 50
     assert page_problem(body, body.decode("gbk")) is None
+
+
+def test_utf16_with_bom_is_text() -> None:
+    body = "\ufeff<p>政府信息公开工作年度报告</p>".encode("utf-16")
+    assert page_problem(body, body.decode("utf-16")) is None

@@ -349,7 +349,8 @@ def page_problem(body: bytes, text: str | None) -> str | None:
     if not body.strip():
         return "empty-page"
     head = body[:8192]
-    if b"\x00" in head or len(_CONTROL.findall(head)) > len(head) // 20:
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))  # NUL bytes are how UTF-16 text looks
+    if not utf16 and (b"\x00" in head or len(_CONTROL.findall(head)) > len(head) // 20):
         return "binary-content"
     if text is None:
         return None

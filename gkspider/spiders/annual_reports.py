@@ -158,6 +158,7 @@ class AnnualReportsSpider(scrapy.Spider):
             "anchor": link.title or link.text,
             "verify": verify,
             "hops": 0,
+            "origin": link.url,  # the candidate as linked: its failure line names it, whatever redirects follow
         }
         return self._report_fetch(link.url, gk)
 
@@ -369,7 +370,12 @@ class AnnualReportsSpider(scrapy.Spider):
             reason = "offsite-redirect"
         if reason:
             yield ReportFailure(
-                response.url, gk["referer"], portal.seed.id, reason, response.status, detail=f"Location: {target}"
+                gk.get("origin", response.url),
+                gk["referer"],
+                portal.seed.id,
+                reason,
+                response.status,
+                detail=f"Location: {target}",
             )
             return
         key = canonical_url(target)
@@ -390,7 +396,12 @@ class AnnualReportsSpider(scrapy.Spider):
         role = gk.get("role")
         if role == "report":
             yield ReportFailure(
-                request.url, gk.get("referer"), gk.get("seed"), reason, status, detail=failure.getErrorMessage()
+                gk.get("origin", request.url),
+                gk.get("referer"),
+                gk.get("seed"),
+                reason,
+                status,
+                detail=failure.getErrorMessage(),
             )
         elif role == "home":
             yield ReportFailure(
