@@ -40,3 +40,18 @@ def serve_portals(host: str = "127.0.0.1", port: int = 0) -> RunningWeb:
     except BaseException:
         web.stop()
         raise
+
+
+def serve_hostile(host: str = "127.0.0.1", port: int = 0) -> RunningWeb:
+    """Start a MockWeb with only the hostile portal (tests/mockweb/hostile.py); its manifest's one portal is a
+    HostileManifest. Stop it with .web.stop()."""
+    from tests.mockweb.hostile import build_hostile
+    from tests.mockweb.portals import Manifest
+
+    web = MockWeb(host, port).start()
+    try:
+        portal = build_hostile(web)
+        return RunningWeb(web, Manifest(portals={portal.seed_id: portal}))
+    except BaseException:
+        web.stop()
+        raise
