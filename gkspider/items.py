@@ -54,7 +54,9 @@ class ReportPage:
     content_type: str | None
     status: int
     fetched_at: str = field(default_factory=utc_now)
-    kind: str = "html"  # 'html' (later: 'pdf', 'docx')
+    kind: str = "html"  # 'html', or 'file' (a PDF/DOCX/DOC/WPS… attachment: the format is sniffed from its bytes)
+    page_body: bytes | None = None  # for a file: the HTML page that presents it, whose metadata the item takes
+    page_content_type: str | None = None
 
 
 @dataclass

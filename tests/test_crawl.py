@@ -160,3 +160,22 @@ def test_site_argument_crawls_one_row(mockweb, tmp_path: Path) -> None:
     assert Counter(r["site"]["id"] for r in reports) == Counter(
         {"yn-chuxiong": len(mockweb.manifest.portals["yn-chuxiong"].reports)}
     )
+
+
+def test_a_report_published_as_a_pdf_is_read_from_the_file(crawl) -> None:
+    """Content from the file (url), metadata from the page that presents it (page_url)."""
+    manifest = crawl["manifest"]
+    pdf_urls = [u for p in manifest.portals.values() for u, f in p.renderings.items() if f == "pdf"]
+    assert pdf_urls
+    for url in pdf_urls:
+        line = next(r for r in crawl["reports"] if r["url"] == url)
+        expected = manifest.expected(url)
+        assert line["tables"] == expected["tables"]
+        assert (line["report_year"], line["template"], line["period"]) == (
+            expected["report_year"],
+            expected["template"],
+            expected["period"],
+        )
+        assert line["page_url"] != url and line["page_url"].endswith(".html")
+        assert line["publish_date"] == "2021-01-29"  # 发表时间 on the cover page, not in the file
+        assert line["title"] == "楚雄市东华镇2020年政府信息公开工作年度报告"

@@ -1063,11 +1063,11 @@ def document_from_file(
     raise UnreadableFile("unsupported-format", str(fmt))
 
 
-def extract_file(body: bytes, fmt: str, **kw: Any) -> Extraction:
+def extract_file(body: bytes, fmt: str, *, page_meta: dict[str, Any] | None = None, **kw: Any) -> Extraction:
     """`extract_document` over a file. `evidence['image_only']` says the file had no text to read (a scan, or
     glyphs without a Unicode mapping): its fields are then empty and `evidence['notes']` says which."""
     doc = document_from_file(body, fmt, **kw)
-    result = extract_document(doc)
+    result = extract_document(doc, page_meta)
     result.evidence["image_only"] = any(n.startswith((IMAGE_ONLY_NOTE, UNMAPPED_NOTE)) for n in doc.notes)
     result.evidence["format"] = fmt
     return result

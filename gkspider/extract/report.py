@@ -198,10 +198,22 @@ def decide_year(title_y: int | None, period: dict | None, publish: str | None) -
 # ---------------------------------------------------------------- assembling
 
 
-def extract_document(doc: Document) -> Extraction:
+def page_metadata(body: bytes | str, *, declared_encoding: str | None = None) -> dict[str, Any]:
+    """What the web page that links a file says of it (metadata block, dates, title): files carry none of it."""
+    doc = document_from_html(body, declared_encoding)
     meta = extract_metadata(doc)
+    meta["title"] = choose_title(doc, meta)
+    return meta
+
+
+def extract_document(doc: Document, page_meta: dict[str, Any] | None = None) -> Extraction:
+    """The contract's fields of one report. `page_meta` (from `page_metadata`) fills what the document itself
+    does not say: metadata from the page that presents a file, content from the file."""
+    meta = extract_metadata(doc)
+    if page_meta:
+        meta = {k: (v if v is not None else page_meta.get(k)) for k, v in meta.items()}
     paragraphs = doc.paragraphs()
-    title = choose_title(doc, meta)
+    title = choose_title(doc, meta) or (page_meta or {}).get("title")
     period = find_period(paragraphs)
     year, evidence = decide_year(title_year(title), period, meta["publish_date"])
     sections, last_section = find_sections(paragraphs)

@@ -22,6 +22,10 @@ class ValidatePipeline:
         if not isinstance(item, ReportRecord):
             return item
         validation = validate_report(item.report, text=item.text, carried_flags=item.extraction_flags)
+        if item.image_only:
+            for flag in validation["flags"]:
+                if flag["rule"] == "table.missing":
+                    flag["message"] += "; the file is an image (a scan with no text layer): its tables need OCR"
         item.report["validation"] = validation
         self.stats.inc_value(f"gkspider/validation/status/{validation['status']}")
         for flag in validation["flags"]:

@@ -173,6 +173,43 @@ class AnnualReportsSpider(scrapy.Spider):
             meta={"gk": gk, "dont_redirect": True, "handle_httpstatus_list": [*_REDIRECTS, *_CHALLENGES]},
         )
 
+    def _file_request(self, portal: Portal, url: str, *, page_url: str, page: Response | None = None) -> Request | None:
+        """A report published as a file; `page` is the HTML page presenting it (its metadata goes with it)."""
+        key = canonical_url(url)
+        if key in self.seen_reports and page is None:
+            self.crawler.stats.inc_value("gkspider/reports/duplicate_links")
+            return None
+        self.seen_reports.add(key)
+        gk = {"seed": portal.seed.id, "role": "report", "referer": page_url, "origin": url, "page_url": page_url}
+        if page is not None:
+            gk["page_body"] = page.body
+            gk["page_content_type"] = page.headers.get("Content-Type", b"").decode("latin-1") or None
+        return Request(
+            url,
+            callback=self.parse_file,
+            errback=self.on_error,
+            priority=REPORT_PRIORITY,
+            meta={"gk": gk, "download_maxsize": self.settings.getint("GKSPIDER_MAX_FILE_BYTES")},
+        )
+
+    def parse_file(self, response: Response) -> Iterator[Any]:
+        gk = response.meta["gk"]
+        portal = self.portals[gk["seed"]]
+        if not response.body:
+            yield ReportFailure(gk["origin"], gk["page_url"], portal.seed.id, "empty-page", response.status)
+            return
+        yield ReportPage(
+            url=response.url,
+            page_url=gk["page_url"],
+            site=portal.seed.site(),
+            body=response.body,
+            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            status=response.status,
+            kind="file",
+            page_body=gk.get("page_body"),
+            page_content_type=gk.get("page_content_type"),
+        )
+
     def _can_follow(self, portal: Portal, url: str) -> bool:
         if not same_site(url, portal.seed.url):
             self.crawler.stats.inc_value("gkspider/links/offsite")
@@ -245,16 +282,9 @@ class AnnualReportsSpider(scrapy.Spider):
             label = link.title or link.text
             attachment = is_attachment(link.url, link.text)
             if attachment and (is_report_title(label) or is_report_title(_strip_extension(label))):
-                key = canonical_url(link.url)
-                if key not in self.seen_reports:
-                    self.seen_reports.add(key)
-                    yield ReportFailure(
-                        link.url,
-                        response.url,
-                        portal.seed.id,
-                        "attachment-not-supported",
-                        detail=f"{attachment} file linked from a list",
-                    )
+                request = self._file_request(portal, link.url, page_url=response.url)
+                if request:
+                    yield request
                 continue
             if is_report_title(label) or is_report_title(link.text):
                 request = self._report_request(portal, link, response.url)
@@ -309,13 +339,15 @@ class AnnualReportsSpider(scrapy.Spider):
             return
         kind = is_attachment(response.url, gk.get("anchor") or "")
         if kind or not isinstance(response, TextResponse):
-            yield ReportFailure(
-                response.url,
-                gk["referer"],
-                portal.seed.id,
-                "attachment-not-supported",
-                response.status,
-                detail=f"report published as {kind or response.headers.get('Content-Type', b'').decode()}",
+            # The report link led straight to a file: it is the report, presented by the list that linked it.
+            yield ReportPage(
+                url=response.url,
+                page_url=gk["referer"],
+                site=portal.seed.site(),
+                body=response.body,
+                content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                status=response.status,
+                kind="file",
             )
             return
         text = response.text
@@ -336,14 +368,14 @@ class AnnualReportsSpider(scrapy.Spider):
                 link for link in extract_links(parse_html(text), response.url) if is_attachment(link.url, link.text)
             ]
             if files:
-                for link in files:
-                    yield ReportFailure(
-                        link.url,
-                        response.url,
-                        portal.seed.id,
-                        "attachment-not-supported",
-                        detail=f"{is_attachment(link.url, link.text)} attachment on a page without tables",
-                    )
+                # A cover page: the report is its file. Prefer the attachment named like a report.
+                best = next((f for f in files if is_report_title(_strip_extension(f.title or f.text))), files[0])
+                if not same_site(best.url, portal.seed.url):
+                    yield ReportFailure(best.url, response.url, portal.seed.id, "offsite-attachment")
+                    return
+                request = self._file_request(portal, best.url, page_url=response.url, page=response)
+                if request:
+                    yield request
                 return
         yield ReportPage(
             url=response.url,
