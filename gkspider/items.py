@@ -11,31 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gkspider.extract.labels import label_data
+from gkspider.extract.report import REPORT_FIELDS
 
 SCHEMA_VERSION = "1.0"
 
-REPORT_KEYS = (
-    "schema_version",
-    "url",
-    "page_url",
-    "site",
-    "title",
-    "report_year",
-    "organ",
-    "index_no",
-    "doc_no",
-    "category",
-    "publish_date",
-    "written_date",
-    "signed_date",
-    "period",
-    "template",
-    "sections",
-    "tables",
-    "validation",
-    "fetched_at",
-    "sha256",
-)
+REPORT_KEYS = ("schema_version", "url", "page_url", "site", *REPORT_FIELDS, "validation", "fetched_at", "sha256")
 FAILURE_KEYS = ("url", "page_url", "site_id", "reason", "status", "at")
 
 

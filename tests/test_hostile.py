@@ -35,6 +35,7 @@ from tests.mockweb.hostile import (
     SEED_ID,
     HostileManifest,
 )
+from tests.test_golden import differences
 
 # Short stalls: the 5 s stall must time out, and retries must not make the file slow.
 SETTINGS = {"DOWNLOAD_TIMEOUT": "2", "RETRY_TIMES": "2"}
@@ -149,22 +150,6 @@ def _at(item: dict[str, Any], path: str) -> Any:
     for part in path.split("."):
         item = item[part] if isinstance(item, dict) and part in item else None
     return item
-
-
-def _differences(found: Any, expected: Any, path: str = "") -> list[str]:
-    """Every place two items differ, cell by cell, for a readable failure."""
-    if isinstance(found, dict) and isinstance(expected, dict):
-        out: list[str] = []
-        for key in sorted(set(found) | set(expected)):
-            sub = f"{path}.{key}" if path else key
-            if key not in found:
-                out.append(f"{sub}: missing (expected {expected[key]!r})")
-            elif key not in expected:
-                out.append(f"{sub}: unexpected {found[key]!r}")
-            else:
-                out.extend(_differences(found[key], expected[key], sub))
-        return out
-    return [] if found == expected else [f"{path}: {found!r} != expected {expected!r}"]
 
 
 def _errors(report: dict[str, Any]) -> list[tuple[str, str | None]]:
@@ -340,7 +325,7 @@ def test_case(name: str, crawl: Crawl, manifest: HostileManifest) -> None:
         expected = manifest.expected_items.get(case.url)
         if expected is not None:
             keys = manifest.partial_keys.get(case.url, tuple(expected))
-            diffs = [d for k in keys for d in _differences(_at(report, k), _at(expected, k), k)]
+            diffs = [d for k in keys for d in differences(_at(report, k), _at(expected, k), k)]
             assert diffs == [], f"{name}: read wrong: {diffs}"
         if case.url in manifest.clean:
             assert _errors(report) == [], f"{name}: error flags on a report valid by construction"

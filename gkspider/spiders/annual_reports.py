@@ -198,13 +198,10 @@ class AnnualReportsSpider(scrapy.Spider):
         if not response.body:
             yield ReportFailure(gk["origin"], gk["page_url"], portal.seed.id, "empty-page", response.status)
             return
-        yield ReportPage(
-            url=response.url,
-            page_url=gk["page_url"],
-            site=portal.seed.site(),
-            body=response.body,
-            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-            status=response.status,
+        yield _report_page(
+            response,
+            portal,
+            gk["page_url"],
             kind="file",
             page_body=gk.get("page_body"),
             page_content_type=gk.get("page_content_type"),
@@ -340,15 +337,7 @@ class AnnualReportsSpider(scrapy.Spider):
         kind = is_attachment(response.url, gk.get("anchor") or "")
         if kind or not isinstance(response, TextResponse):
             # The report link led straight to a file: it is the report, presented by the list that linked it.
-            yield ReportPage(
-                url=response.url,
-                page_url=gk["referer"],
-                site=portal.seed.site(),
-                body=response.body,
-                content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-                status=response.status,
-                kind="file",
-            )
+            yield _report_page(response, portal, gk["referer"], kind="file")
             return
         text = response.text
         blocked = needs_browser(text, response.status)
@@ -377,14 +366,7 @@ class AnnualReportsSpider(scrapy.Spider):
                 if request:
                     yield request
                 return
-        yield ReportPage(
-            url=response.url,
-            page_url=response.url,
-            site=portal.seed.site(),
-            body=response.body,
-            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-            status=response.status,
-        )
+        yield _report_page(response, portal, response.url)
 
     def _follow_report_redirect(
         self, portal: Portal, response: Response, gk: dict, location: str | None = None
@@ -446,6 +428,18 @@ class AnnualReportsSpider(scrapy.Spider):
             )
         else:
             self.logger.info("%s: list page %s failed: %s", gk.get("seed"), request.url, reason)
+
+
+def _report_page(response: Response, portal: Portal, page_url: str, **extra: Any) -> ReportPage:
+    return ReportPage(
+        url=response.url,
+        page_url=page_url,
+        site=portal.seed.site(),
+        body=response.body,
+        content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+        status=response.status,
+        **extra,
+    )
 
 
 def failure_reason(failure: Failure) -> tuple[str, int | None]:

@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
 
+from gkspider.extract.labels import label_data
+
 # rule id -> severity. Order matters: flags are reported in this order.
 RULES: dict[str, str] = {
     "table.shape": "error",
@@ -47,39 +49,19 @@ DATASET_RULES = frozenset({"applications.cross_year"})
 
 _SEVERITY_RANK = {"error": 2, "warning": 1}
 
-APPLICATION_COLUMNS = ("natural", "commercial", "research", "social", "legal", "other", "total")
+# Row and column keys come from the one label table (gkspider/data/labels.json), like everything else.
+_LABELS = label_data()
+APPLICATION_COLUMNS = tuple(_LABELS["applications"]["columns"])
 _APPLICANT_COLUMNS = APPLICATION_COLUMNS[:-1]
+_OTHER_ROWS_2019 = tuple(_LABELS["applications"]["rows_2019_only"])
+_OTHER_ROWS_2021 = tuple(_LABELS["applications"]["rows_2021_only"])
+_NOT_OUTCOMES = {"new", "carried_over", "total", "carried_forward", *_OTHER_ROWS_2019, *_OTHER_ROWS_2021}
+_OUTCOME_ROWS_COMMON = tuple(r for r in _LABELS["applications"]["rows"] if r not in _NOT_OUTCOMES)
+APPLICATION_ROWS = tuple(_LABELS["applications"]["rows"])
 
-_OUTCOME_ROWS_COMMON = (
-    "granted",
-    "partial",
-    "denied_state_secret",
-    "denied_law",
-    "denied_safety",
-    "denied_third_party",
-    "denied_internal",
-    "denied_process",
-    "denied_case_file",
-    "denied_query",
-    "unable_not_held",
-    "unable_to_create",
-    "unable_unclear",
-    "rejected_complaint",
-    "rejected_repeat",
-    "rejected_publication",
-    "rejected_mass",
-    "rejected_confirm",
-)
-_OTHER_ROWS_2019 = ("other",)
-_OTHER_ROWS_2021 = ("other_no_correction", "other_unpaid_fee", "other_misc")
-
-APPLICATION_ROWS = (
-    ("new", "carried_over") + _OUTCOME_ROWS_COMMON + _OTHER_ROWS_2019 + _OTHER_ROWS_2021 + ("total", "carried_forward")
-)
-
-REVIEW_GROUPS = ("review", "litigation_direct", "litigation_after_review")
-_REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
-REVIEW_FIELDS = _REVIEW_PARTS + ("total",)
+REVIEW_GROUPS = tuple(_LABELS["reviews"]["groups"])
+REVIEW_FIELDS = tuple(_LABELS["reviews"]["fields"])
+_REVIEW_PARTS = REVIEW_FIELDS[:-1]
 
 STANDARD_TABLES = ("active_disclosure", "applications", "reviews")
 
