@@ -681,3 +681,24 @@ def test_cross_year_duplicate_copies_count_once():
     pdf = copy.deepcopy(a)
     pdf["url"] = a["url"].replace(".html", ".pdf")
     assert len(cross_year_flags([a, pdf, b])) == 2
+
+
+def test_cross_year_view_keeps_what_the_rule_needs() -> None:
+    from gkspider.validation.rules import cross_year_flags, cross_year_view
+
+    def line(year: int, over: int, forward: int) -> dict:
+        apps = {row: dict.fromkeys(APPLICATION_COLUMNS, 0) for row in ("new", "granted", "total")}
+        apps["carried_over"] = {**dict.fromkeys(APPLICATION_COLUMNS, 0), "natural": over, "total": over}
+        apps["carried_forward"] = {**dict.fromkeys(APPLICATION_COLUMNS, 0), "natural": forward, "total": forward}
+        return {
+            "url": f"http://x.gov.cn/{year}.html",
+            "site": {"id": "s", "name": "n"},
+            "organ": "某县人民政府",
+            "title": f"某县人民政府{year}年政府信息公开工作年度报告",
+            "report_year": year,
+            "tables": {"applications": apps, "reviews": None, "active_disclosure": None},
+        }
+
+    lines = [line(2020, 0, 2), line(2021, 1, 0)]
+    full = cross_year_flags(lines)
+    assert full and cross_year_flags([cross_year_view(r) for r in lines]) == full

@@ -355,6 +355,9 @@ def page_problem(body: bytes, text: str | None) -> str | None:
     if text is None:
         return None
     cfg = terms()["page_problems"]
+    markers = (*cfg["blocked"], *cfg["soft_404"])
+    if not any(m in text for m in markers) and not any(m.replace(" ", "") in text for m in cfg["soft_404"]):
+        return None  # no marker anywhere: no need to strip the page's markup (the common case, a real report)
     visible = re.sub(r"<(script|style)\b.*?</\1\s*>|<[^>]+>|&nbsp;|\s+", "", text, flags=re.S | re.I)
     if len(visible) > cfg["max_text"]:
         return None

@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 from gkspider.items import ReportFailure
 from gkspider.output import JsonlWriter, content_fingerprint, read_jsonl, write_jsonl_atomic, write_text_atomic
 from gkspider.pipelines.extract import ReportRecord
-from gkspider.validation.rules import cross_year_flags
+from gkspider.validation.rules import cross_year_flags, cross_year_view
 from gkspider.validation.summary import build_summary, render_summary_html, render_summary_text
 
 logger = logging.getLogger(__name__)
@@ -72,8 +72,9 @@ class OutputPipeline:
     def close_spider(self) -> None:
         self.reports.close()
         self.failures.close()
-        all_reports = [line for _, line in read_jsonl(self.out_dir / REPORTS)]
-        dataset_flags = cross_year_flags(all_reports)
+        # This run's and earlier runs' reports, each cut to what the rule reads (whole lines would not fit a
+        # national crawl in memory).
+        dataset_flags = cross_year_flags(cross_year_view(line) for _, line in read_jsonl(self.out_dir / REPORTS))
         write_jsonl_atomic(self.out_dir / DATASET_FLAGS, dataset_flags)
         spider = self.crawler.spider
         portals = getattr(spider, "portals", {})

@@ -233,7 +233,9 @@ class AnnualReportsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("gkspider/pages/not_text")
             return
         text = response.text
-        blocked = needs_browser(text, response.status)
+        looks_like_report = any(cue in text for cue in _TABLE_CUES)
+        # A page with the tables' words is no script wall: skip the (full-parse) browser check on report pages.
+        blocked = None if looks_like_report else needs_browser(text, response.status)
         if blocked:
             # Say so rather than silently finding nothing behind a script wall.
             yield ReportFailure(
@@ -340,7 +342,9 @@ class AnnualReportsSpider(scrapy.Spider):
             yield _report_page(response, portal, gk["referer"], kind="file")
             return
         text = response.text
-        blocked = needs_browser(text, response.status)
+        looks_like_report = any(cue in text for cue in _TABLE_CUES)
+        # A page with the tables' words is no script wall: skip the (full-parse) browser check on report pages.
+        blocked = None if looks_like_report else needs_browser(text, response.status)
         if blocked:
             yield ReportFailure(
                 response.url, gk["referer"], portal.seed.id, "needs-browser", response.status, detail=blocked
@@ -352,7 +356,7 @@ class AnnualReportsSpider(scrapy.Spider):
             if not any(is_report_title(t) for t in titles):
                 self.crawler.stats.inc_value("gkspider/reports/truncated_title_not_report")
                 return
-        if not any(cue in text for cue in _TABLE_CUES):
+        if not looks_like_report:
             files = [
                 link for link in extract_links(parse_html(text), response.url) if is_attachment(link.url, link.text)
             ]

@@ -580,6 +580,24 @@ def normalise_organ(organ: object) -> str | None:
     return name or None
 
 
+def cross_year_view(report: dict) -> dict:
+    """The part of a report line cross_year_flags reads: keep this, not whole lines, when holding a whole data
+    set in memory (a national crawl has hundreds of thousands of reports)."""
+    apps = _table(report, "applications")
+    return {
+        "url": report.get("url"),
+        "site": {"id": (report.get("site") or {}).get("id")},
+        "organ": report.get("organ"),
+        "title": report.get("title"),
+        "report_year": report.get("report_year"),
+        "tables": {
+            "applications": None
+            if apps is None
+            else {row: apps.get(row) for row in ("carried_over", "carried_forward") if row in apps}
+        },
+    }
+
+
 def cross_year_flags(reports: Iterable[dict]) -> list[dict]:
     """applications.cross_year: carried_forward of year N vs carried_over of year N+1, per column.
 
