@@ -429,12 +429,15 @@ _TEXT_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("litigation", re.compile(r"行政诉讼[^\d]{0,6}?(\d+)\s*(?:件|起|宗)")),
 )
 # A clause about another period or a change is not a statement of this year's count.
+_HAS_COUNT = re.compile(r"\d\s*(?:件|起|宗)")
 _CLAUSE_SKIP = re.compile(r"同比|较上年|比上年|增长|减少|增加|下降|上升|主动|累计")
 
 
 def _stated_counts(text: str, report_year: int | None) -> dict[str, set[int]]:
     stated: dict[str, set[int]] = {}
     for clause in _CLAUSE_SPLIT.split(unicodedata.normalize("NFKC", text)):
+        if not _HAS_COUNT.search(clause):
+            continue  # most prose states no count: skip it before the seven phrase patterns
         clause = re.sub(r"\s+", "", clause)
         if not clause or _CLAUSE_SKIP.search(clause):
             continue
