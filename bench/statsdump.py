@@ -1,0 +1,57 @@
+"""A Scrapy extension for the bench: writes the crawl's stats, its CPU seconds and its wall seconds between
+spider_opened and spider_closed (imports and start-up excluded), and its peak RSS when the spider went idle (before
+the pipelines' close_spider, which may load more), to BENCH_STATS_FILE when the engine stops."""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class StatsDump:
+    def __init__(self, crawler: Crawler, path: str) -> None:
+        self.crawler, self.path = crawler, path
+        self.marks: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatsDump:
+        ext = cls(crawler, crawler.settings.get("BENCH_STATS_FILE"))
+        crawler.signals.connect(ext.opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.stopped, signal=signals.engine_stopped)
+        return ext
+
+    def opened(self) -> None:
+        self.marks.update(open_wall=time.monotonic(), open_cpu=_cpu())
+
+    def idle(self) -> None:
+        # The last idle is the end of the crawl proper: nothing left to fetch, pipelines not yet closed.
+        self.marks["idle_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def closed(self) -> None:
+        self.marks.update(close_wall=time.monotonic(), close_cpu=_cpu())
+
+    def stopped(self) -> None:
+        m = self.marks
+        out: dict[str, Any] = {
+            "stats": {
+                k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in self.crawler.stats.get_stats().items()
+            },
+            "crawl_wall_s": m.get("close_wall", 0) - m.get("open_wall", 0),
+            "crawl_cpu_s": m.get("close_cpu", 0) - m.get("open_cpu", 0),
+            "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "idle_maxrss_kb": m.get("idle_maxrss_kb"),
+        }
+        with open(self.path, "w", encoding="utf-8") as fp:
+            json.dump(out, fp, ensure_ascii=False, default=str)
