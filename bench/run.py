@@ -231,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             annual.get("response_bytes_per_page") if annual else None,
         ),
         "seconds": time.monotonic() - started,
+        "code_at_end": git_state(),  # differs from "code": gkspider changed while this run went
     }
     if args.keep:
         log(f"crawl directories kept in {workdir}")
