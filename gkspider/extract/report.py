@@ -115,6 +115,8 @@ def find_period(paragraphs: Iterable[str]) -> dict[str, str] | None:
     """The 统计期限 stated in the text, {start, end}; a period near a 统计 cue wins over a bare one."""
     best: tuple[int, dict[str, str]] | None = None
     for para in paragraphs:
+        if para.count("月") < 2:
+            continue  # a period names two months: skip the rest of the prose before the regex
         text = to_halfwidth(para)
         for m in _PERIOD.finditer(text):
             y1 = int(m[1])
@@ -136,6 +138,7 @@ def find_period(paragraphs: Iterable[str]) -> dict[str, str] | None:
 
 _CN_NUM = "一二三四五六七八九十"
 _HEADING = re.compile(rf"^\s*([{_CN_NUM}]{{1,2}})?\s*[、,，.．]\s*(\S.{{1,40}})$")
+_HEADING_MAX_LEN = 50  # what _HEADING can match in a cleaned paragraph (single spaces): longer ones are prose
 
 
 def find_sections(paragraphs: list[str]) -> tuple[list[str], int | None]:
@@ -145,6 +148,8 @@ def find_sections(paragraphs: list[str]) -> tuple[list[str], int | None]:
     last_index: int | None = None
     expected = 1
     for i, para in enumerate(paragraphs):
+        if len(para) > _HEADING_MAX_LEN:
+            continue
         m = _HEADING.match(para)
         if not m or re.search(r"[。;；]", para) or lookup(para) is not None:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from gkspider.extract import cells
@@ -18,6 +19,7 @@ from gkspider.extract.labels import Label, label_data, lookup, template_markers
 from gkspider.extract.text import label_key
 
 _MAX_VALUE_LEN = 24  # longer text after a label is prose or a heading, not a cell
+_ROW_KINDS = frozenset(("active_row", "app_row"))
 
 
 @dataclass
@@ -36,7 +38,8 @@ class _Scan:
 
     def __init__(self, doc: Document) -> None:
         self.tokens = doc.tokens
-        self.labels: list[Label | None] = [lookup(t.text) if t.text and len(t.text) <= 60 else None for t in doc.tokens]
+        self.labels: list[Label | None] = [lookup(t.text) if len(t.text) <= 60 else None for t in doc.tokens]
+        self.row_labels = [i for i, lab in enumerate(self.labels) if lab is not None and lab.kind in _ROW_KINDS]
 
     def is_value_like(self, i: int) -> bool:
         tok = self.tokens[i]
@@ -55,17 +58,25 @@ def _looks_like_heading(text: str) -> bool:
     )
 
 
+@cache
+def _templates_marked_by() -> dict[str, tuple[str, ...]]:
+    """Normalised label -> the templates it marks."""
+    out: dict[str, tuple[str, ...]] = {}
+    for template, marks in template_markers().items():
+        for key in marks:
+            out[key] = (*out.get(key, ()), template)
+    return out
+
+
 def detect_template(scan: _Scan, year_hint: int | None) -> str | None:
-    markers = template_markers()
+    marked_by = _templates_marked_by()
     votes: Counter[str] = Counter()
-    only_2021 = set(label_data()["applications"]["rows_2021_only"])
+    only_2021 = frozenset(label_data()["applications"]["rows_2021_only"])
     for tok, lab in zip(scan.tokens, scan.labels, strict=True):
         if lab is None:
             continue
-        key = label_key(tok.text)
-        for template, marks in markers.items():
-            if key in marks:
-                votes[template] += 1
+        for template in marked_by.get(label_key(tok.text), ()):
+            votes[template] += 1
         if lab.kind == "app_row" and lab.key in only_2021:
             votes["2021"] += 1
     if votes:
@@ -81,24 +92,28 @@ def _collect(scan: _Scan, start: int, expected: int | None) -> tuple[list[str], 
     label_row = tokens[start].row
     values: list[str] = []
     j = start + 1
-    while j < len(tokens):
-        tok = tokens[j]
-        if label_row is not None:
+    if label_row is not None:  # the fast path of every HTML/DOCX table: the rest of the label's grid row
+        labels = scan.labels
+        end = len(tokens)
+        while j < end:
+            tok = tokens[j]
             if tok.row != label_row:
                 break
-            if scan.labels[j] is not None:
+            if labels[j] is not None:
                 if values:
                     break
                 return [], j  # a group label followed by its first row label, in the same grid row
             values.append(tok.text)
-        else:
-            if scan.labels[j] is not None or not scan.is_value_like(j):
-                break
-            values.append(tok.text)
-            if expected is not None and len(values) >= expected:
-                j += 1
-                break
+            j += 1
+        return values, j
+    # Text read line by line: the value-like tokens after the label, as many as the row has cells.
+    while j < len(tokens):
+        if scan.labels[j] is not None or not scan.is_value_like(j):
+            break
+        values.append(tokens[j].text)
         j += 1
+        if expected is not None and len(values) >= expected:
+            break
     return values, j
 
 
@@ -118,7 +133,7 @@ def _fit(values: list[str], expected: int) -> tuple[list[str | None], bool]:
 
 def _amount_unit(scan: _Scan) -> str:
     for tok in scan.tokens:
-        if tok.text and len(tok.text) <= 30 and ("金额" in tok.text):
+        if "金额" in tok.text and len(tok.text) <= 30:
             key = label_key(tok.text)
             if "万元" in key:
                 return "万元"
@@ -127,14 +142,19 @@ def _amount_unit(scan: _Scan) -> str:
     return "万元"  # the 2021 template prints 万元, and 2019 reports overwhelmingly use it
 
 
-def _cell(raw: str | None, path: str, flags: list[dict], *, amount_unit: str | None = None) -> int | None:
-    if raw is None:
-        return None  # a missing cell is reported once for its row as table.shape
-    value, rule = cells.parse_amount_yuan(raw, amount_unit) if amount_unit else cells.parse_int(raw)
+def _cell_flag(rule: str, raw: str, path: str, flags: list[dict]) -> None:
     if rule == cells.EMPTY:
         flags.append(_flag(rule, "warning", f"cell is empty ({raw.strip() or 'blank'!r})", path))
     elif rule == cells.NOT_NUMBER:
         flags.append(_flag(rule, "error", f"cell holds text {raw.strip()!r}, not a number", path))
+
+
+def _cell(raw: str | None, path: str, flags: list[dict], *, amount_unit: str | None = None) -> int | None:
+    if raw is None:
+        return None  # a missing cell is reported once for its row as table.shape
+    value, rule = cells.parse_amount_yuan(raw, amount_unit) if amount_unit else cells.parse_int(raw)
+    if rule is not None:
+        _cell_flag(rule, raw, path, flags)
     return value
 
 
@@ -150,29 +170,25 @@ def extract_tables(doc: Document, *, year_hint: int | None = None) -> TablesResu
 
     active: dict[str, dict[str, int | None]] = {}
     apps: dict[str, dict[str, int | None]] = {}
-    i = 0
-    while i < len(scan.tokens):
-        lab = scan.labels[i]
-        if lab is None or lab.kind not in ("active_row", "app_row"):
-            i += 1
+    consumed = 0  # tokens before this index were taken as values of an earlier row
+    for i in scan.row_labels:
+        if i < consumed:
             continue
+        lab = scan.labels[i]
         if lab.kind == "active_row":
             names = active_fields.get(lab.key)
             if names is None or lab.key in active:
-                i += 1  # a row of the other format (其他对外管理服务事项 in a 2021 table) or a repeat
-                continue
+                continue  # a row of the other format (其他对外管理服务事项 in a 2021 table) or a repeat
             raw, nxt = _collect(scan, i, len(names))
             table, key, base = active, lab.key, "tables.active_disclosure"
         else:
             names = app_columns
             if lab.key in apps:
-                i += 1
                 continue
             raw, nxt = _collect(scan, i, len(names))
             table, key, base = apps, lab.key, "tables.applications"
         if not raw:
-            i += 1  # a group label ('(六)其他处理' in 2021) or a label mentioned without values
-            continue
+            continue  # a group label ('(六)其他处理' in 2021) or a label mentioned without values
         fitted, ok = _fit(raw, len(names))
         if not ok:
             flags.append(
@@ -180,11 +196,17 @@ def extract_tables(doc: Document, *, year_hint: int | None = None) -> TablesResu
                     "table.shape", "error", f"row {key}: expected {len(names)} cells, found {len(raw)}", f"{base}.{key}"
                 )
             )
-        table[key] = {
-            name: _cell(v, f"{base}.{key}.{name}", flags, amount_unit=unit if name in amount_fields else None)
-            for name, v in zip(names, fitted, strict=True)
-        }
-        i = max(nxt, i + 1)
+        row: dict[str, int | None] = {}
+        for name, v in zip(names, fitted, strict=True):
+            if v is None:
+                row[name] = None  # a missing cell is reported once for its row as table.shape
+                continue
+            value, rule = cells.parse_amount_yuan(v, unit) if name in amount_fields else cells.parse_int(v)
+            row[name] = value
+            if rule is not None:
+                _cell_flag(rule, v, f"{base}.{key}.{name}", flags)
+        table[key] = row
+        consumed = nxt
 
     reviews = _reviews(scan, flags)
     tables = {
