@@ -26,7 +26,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from gkspider.discovery.links import canonical_url
-from gkspider.output import read_jsonl
+from gkspider.output import ReportsIndex, offer_reports_index
 from gkspider.pipelines.output import REPORTS
 
 logger = logging.getLogger(__name__)
@@ -45,10 +45,11 @@ class DeltaFetchMiddleware(BaseSpiderMiddleware):
         self.captured: set[bytes] = set()
         if self.enabled and not self.reset:
             path = Path(crawler.settings.get("GKSPIDER_OUTPUT_DIR")) / REPORTS
-            for _, line in read_jsonl(path):
-                for key in ("url", "page_url"):
-                    if line.get(key):
-                        self.captured.add(_digest(line[key]))
+            # One pass for both: the output pipeline takes the content digests when the spider opens.
+            index = ReportsIndex(path, url_digest=_digest)
+            self.captured = index.urls or set()
+            index.urls = None
+            offer_reports_index(crawler, index)
             if self.captured:
                 logger.info("deltafetch: %d report URLs already captured in %s", len(self.captured), path)
 

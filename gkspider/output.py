@@ -10,7 +10,8 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,12 @@ class JsonlWriter:
         self._writer.write(record)
         self.written += 1
 
+    def write_serialised(self, line: str) -> None:
+        """Append a record already serialised by `serialise_report` (one JSON object, no newline)."""
+        self._fp.write(line + "\n")
+        self._fp.flush()  # jsonlines.Writer flushes after each of its writes: nothing of its own is pending
+        self.written += 1
+
     def close(self) -> None:
         self._writer.close()
         self._fp.close()
@@ -127,13 +134,107 @@ def write_jsonl_atomic(path: Path, records: Iterator[dict[str, Any]] | list[dict
     return count
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str | Iterable[str]) -> None:
+    """Replace a file whole with `text`, or with the pieces an iterable yields (written as they come)."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as fp:
+        if isinstance(text, str):
+            fp.write(text)
+        else:
+            for piece in text:
+                fp.write(piece)
     os.replace(tmp, path)
 
 
+def _split_volatile(report: dict[str, Any]) -> tuple[str, str | None]:
+    """(the stable part of a report serialised as written, the whole line or None when the volatile keys are not
+    the last ones: then the line is serialised on its own)."""
+    keys = list(report)
+    n = sum(1 for k in _VOLATILE if k in report)
+    if n and set(keys[-n:]) <= set(_VOLATILE):  # build_report puts them last: one serialisation makes both
+        stable = _dumps(dict(zip(keys[:-n], (report[k] for k in keys[:-n]), strict=True)))
+        tail = _dumps({k: report[k] for k in keys[-n:]})
+        line = tail if stable == "{}" else stable[:-1] + "," + tail[1:]
+        return stable, line
+    if not n:
+        stable = _dumps(report)
+        return stable, stable
+    return _dumps({k: v for k, v in report.items() if k not in _VOLATILE}), None
+
+
+def _fingerprint_digest(stable: str) -> bytes:
+    return hashlib.blake2b(stable.encode("utf-8"), digest_size=16).digest()
+
+
+def content_digest(report: dict[str, Any]) -> bytes:
+    """16 bytes that identify a report's content (its URL included), blind to fetch time and validation.
+
+    A hash of the report serialised as reports.jsonl has it, volatile keys left out, keys in the report's own
+    order: a line read back from reports.jsonl gives the digest the report gave when it was written (json keeps
+    the order), so a re-run recognises it without storing any fingerprint. A change to any other value changes
+    it. (A code change that reorders keys makes every report 'changed' once.)
+    """
+    return _fingerprint_digest(_split_volatile(report)[0])
+
+
+def serialise_report(report: dict[str, Any]) -> tuple[bytes, str]:
+    """(content_digest(report), the line JsonlWriter.write would write): one serialisation for both."""
+    stable, line = _split_volatile(report)
+    return _fingerprint_digest(stable), line if line is not None else _dumps(report)
+
+
 def content_fingerprint(report: dict[str, Any]) -> str:
-    """Identity of a report's content, blind to fetch time and to changes in the validation rules."""
-    stable = {k: v for k, v in report.items() if k not in _VOLATILE}
-    return hashlib.sha256(_dumps(stable, sort_keys=True).encode("utf-8")).hexdigest()
+    """Identity of a report's content, blind to fetch time and to changes in the validation rules (hex)."""
+    return content_digest(report).hex()
+
+
+def failure_digest(url: object, reason: object) -> bytes:
+    """16 bytes for a failure's (url, reason): a failure seen before is not written again."""
+    return hashlib.blake2b(_dumps([url, reason]).encode("utf-8"), digest_size=16).digest()
+
+
+# ------------------------------------------------------------ re-run index
+
+
+class ReportsIndex:
+    """What a re-run needs of an existing reports.jsonl, as 16-byte digests: the content of every report (the
+    output pipeline's dedupe) and, when asked, every url and page_url (DeltaFetch). One pass serves both."""
+
+    def __init__(self, path: Path, url_digest: Callable[[str], bytes] | None = None) -> None:
+        self.path = path
+        self.stamp = _stamp(path)
+        self.contents: set[bytes] = set()
+        self.urls: set[bytes] | None = set() if url_digest else None
+        for _, line in read_jsonl(path):
+            if "url" in line:
+                self.contents.add(content_digest(line))
+            if url_digest is not None:
+                for key in ("url", "page_url"):
+                    if line.get(key):
+                        self.urls.add(url_digest(line[key]))  # type: ignore[union-attr]
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+# DeltaFetch reads reports.jsonl when the crawler is built, the output pipeline when the spider opens: the first
+# leaves its index here for the second (per crawler, and only while the file is unchanged).
+_handover: weakref.WeakKeyDictionary[Any, ReportsIndex] = weakref.WeakKeyDictionary()
+
+
+def offer_reports_index(owner: Any, index: ReportsIndex) -> None:
+    _handover[owner] = index
+
+
+def take_reports_index(owner: Any, path: Path) -> ReportsIndex:
+    """The index `offer_reports_index` left for this owner and file if the file has not changed since; else a
+    fresh scan (contents only)."""
+    index = _handover.pop(owner, None)
+    if index is not None and index.path.resolve() == path.resolve() and index.stamp == _stamp(path):
+        return index
+    return ReportsIndex(path)

@@ -90,9 +90,35 @@ def _table(item: dict, name: str) -> dict | None:
 
 def _cell(table: dict, row: str, col: str) -> int | None:
     cells = table.get(row)
-    if not isinstance(cells, dict):
+    if cells.__class__ is not dict:
         return None  # a missing row is a row of nulls
-    return _int(cells.get(col))
+    value = cells.get(col)
+    return value if value.__class__ is int else None  # not bool, an int subclass: a True cell is a bug upstream
+
+
+_NO_CELLS: dict[str, int] = {}
+
+
+Grid = dict[str, dict[str, int]]
+
+
+def _int_grid(table: dict) -> Grid:
+    """The table's integer cells by row, anything else (None, text, bool) left out: one pass over the table, then
+    plain lookups (a table has 200 cells and every rule reads them)."""
+    return {
+        row: {col: v for col, v in cells.items() if v.__class__ is int}
+        for row, cells in table.items()
+        if cells.__class__ is dict
+    }
+
+
+def _grids(item: dict) -> dict[str, Grid | None]:
+    """The integer grids of the two tables the sum rules read, made once per validation."""
+    out: dict[str, Grid | None] = {}
+    for name in ("applications", "reviews"):
+        table = _table(item, name)
+        out[name] = _int_grid(table) if table is not None else None
+    return out
 
 
 def _plus(values: Iterable[int]) -> str:
@@ -136,15 +162,18 @@ def _outcome_rows(table: dict, template: object) -> tuple[str, ...]:
     return _OUTCOME_ROWS_COMMON + others
 
 
-def _check_applications(item: dict) -> Iterator[dict]:
+def _check_applications(item: dict, grids: dict[str, Grid | None] | None = None) -> Iterator[dict]:
     table = _table(item, "applications")
     if table is None:
         return
     base = "tables.applications"
+    grid = (grids or _grids(item))["applications"] or {}
+    new_row, over_row = grid.get("new", _NO_CELLS), grid.get("carried_over", _NO_CELLS)
+    total_row, fwd_row = grid.get("total", _NO_CELLS), grid.get("carried_forward", _NO_CELLS)
 
     for col in APPLICATION_COLUMNS:
-        new, over = _cell(table, "new", col), _cell(table, "carried_over", col)
-        total, fwd = _cell(table, "total", col), _cell(table, "carried_forward", col)
+        new, over = new_row.get(col), over_row.get(col)
+        total, fwd = total_row.get(col), fwd_row.get(col)
         if None in (new, over, total, fwd):
             continue
         if new + over != total + fwd:
@@ -158,8 +187,9 @@ def _check_applications(item: dict) -> Iterator[dict]:
     for row in APPLICATION_ROWS:
         if row not in table:
             continue
-        parts = [_cell(table, row, c) for c in _APPLICANT_COLUMNS]
-        total = _cell(table, row, "total")
+        cells = grid.get(row, _NO_CELLS)
+        parts = [cells.get(c) for c in _APPLICANT_COLUMNS]
+        total = cells.get("total")
         if total is None or None in parts:
             continue
         if sum(parts) != total:
@@ -170,9 +200,10 @@ def _check_applications(item: dict) -> Iterator[dict]:
             )
 
     outcome = _outcome_rows(table, item.get("template"))
+    outcome_cells = [grid.get(r, _NO_CELLS) for r in outcome]
     for col in APPLICATION_COLUMNS:
-        parts = [_cell(table, r, col) for r in outcome]
-        total = _cell(table, "total", col)
+        parts = [cells.get(col) for cells in outcome_cells]
+        total = total_row.get(col)
         if total is None or None in parts:
             continue
         if sum(parts) != total:
@@ -186,13 +217,14 @@ def _check_applications(item: dict) -> Iterator[dict]:
             )
 
 
-def _check_reviews(item: dict) -> Iterator[dict]:
-    table = _table(item, "reviews")
-    if table is None:
+def _check_reviews(item: dict, grids: dict[str, Grid | None] | None = None) -> Iterator[dict]:
+    grid = (grids or _grids(item))["reviews"]
+    if grid is None:
         return
     for group in REVIEW_GROUPS:
-        parts = [_cell(table, group, f) for f in _REVIEW_PARTS]
-        total = _cell(table, group, "total")
+        cells = grid.get(group, _NO_CELLS)
+        parts = [cells.get(f) for f in _REVIEW_PARTS]
+        total = cells.get("total")
         if total is None or None in parts:
             continue
         if sum(parts) != total:
@@ -203,17 +235,20 @@ def _check_reviews(item: dict) -> Iterator[dict]:
             )
 
 
-def _check_negative(item: dict) -> Iterator[dict]:
+def _check_negative(item: dict, grids: dict[str, Grid | None] | None = None) -> Iterator[dict]:
+    grids = grids or _grids(item)
     for name, rows, cols in (
         ("applications", APPLICATION_ROWS, APPLICATION_COLUMNS),
         ("reviews", REVIEW_GROUPS, REVIEW_FIELDS),
     ):
-        table = _table(item, name)
-        if table is None:
+        grid = grids[name]
+        if grid is None:
             continue
+        if min((min(cells.values(), default=0) for cells in grid.values()), default=0) >= 0:
+            continue  # the usual case: no need to walk the cells in the order flags are reported
         for row in rows:
             for col in cols:
-                value = _cell(table, row, col)
+                value = grid.get(row, _NO_CELLS).get(col)
                 if value is not None and value < 0:
                     yield _flag(
                         "count.negative",
@@ -433,11 +468,45 @@ _HAS_COUNT = re.compile(r"\d\s*(?:件|起|宗)")
 _CLAUSE_SKIP = re.compile(r"同比|较上年|比上年|增长|减少|增加|下降|上升|主动|累计")
 
 
+_CLAUSE_ENDS = ",。;!?、\n\r|"  # _CLAUSE_SPLIT's characters, after NFKC
+
+
+_COUNT_UNITS = "件起宗"  # _HAS_COUNT's units
+_DIGITS_BEFORE = re.compile(r"\d\s*\Z")
+
+
+def _count_starts(text: str) -> list[int]:
+    """Where _HAS_COUNT matches (a digit up to 64 blanks before its unit), found from the units: str.find runs at
+    memchr speed, while a regex that starts with \\d tests every character of a long text."""
+    starts = set()
+    for unit in _COUNT_UNITS:
+        at = text.find(unit)
+        while at != -1:
+            m = _DIGITS_BEFORE.search(text, max(0, at - 64), at)
+            if m:
+                starts.add(m.start())
+            at = text.find(unit, at + 1)
+    return sorted(starts)
+
+
+def _clauses_with_counts(text: str) -> Iterator[str]:
+    """The clauses (text between _CLAUSE_SPLIT characters) that state a count, each once, in order. Most prose
+    states none: finding the counts first skips it without splitting it."""
+    end = 0
+    for count_start in _count_starts(text):
+        if count_start < end:
+            continue  # a second count in a clause already given
+        start = max(text.rfind(c, 0, count_start) for c in _CLAUSE_ENDS) + 1
+        stop = _CLAUSE_SPLIT.search(text, count_start)
+        end = stop.start() if stop else len(text)
+        clause = text[start:end]
+        if _HAS_COUNT.search(clause):  # the match may run over a line break into the next clause
+            yield clause
+
+
 def _stated_counts(text: str, report_year: int | None) -> dict[str, set[int]]:
     stated: dict[str, set[int]] = {}
-    for clause in _CLAUSE_SPLIT.split(unicodedata.normalize("NFKC", text)):
-        if not _HAS_COUNT.search(clause):
-            continue  # most prose states no count: skip it before the seven phrase patterns
+    for clause in _clauses_with_counts(unicodedata.normalize("NFKC", text)):
         clause = re.sub(r"\s+", "", clause)
         if not clause or _CLAUSE_SKIP.search(clause):
             continue
@@ -543,9 +612,10 @@ def validate_report(
     """
     flags: list[dict] = []
     flags += _check_tables_present(item)
-    flags += _check_applications(item)
-    flags += _check_reviews(item)
-    flags += _check_negative(item)
+    grids = _grids(item)
+    flags += _check_applications(item, grids)
+    flags += _check_reviews(item, grids)
+    flags += _check_negative(item, grids)
     flags += _check_dates(item, is_government_own)
     flags += _check_years(item)
     flags += _check_metadata(item)
@@ -583,51 +653,123 @@ def normalise_organ(organ: object) -> str | None:
     return name or None
 
 
-def cross_year_view(report: dict) -> dict:
-    """The part of a report line cross_year_flags reads: keep this, not whole lines, when holding a whole data
-    set in memory (a national crawl has hundreds of thousands of reports)."""
+def cross_year_view(report: dict) -> tuple | None:
+    """The part of a report line cross_year_flags reads, as one small tuple; None when the rule cannot use the
+    report (no organ, year or applications table). Keep this, not whole lines, when reading a whole data set (a
+    national crawl has hundreds of thousands of reports): (site id, organ key, year, url, title, organ,
+    carried_forward by column, carried_over by column)."""
+    if not isinstance(report, dict):
+        return None
+    site = report.get("site") if isinstance(report.get("site"), dict) else {}
+    organ = normalise_organ(report.get("organ"))
+    year = _int(report.get("report_year"))
     apps = _table(report, "applications")
-    return {
-        "url": report.get("url"),
-        "site": {"id": (report.get("site") or {}).get("id")},
-        "organ": report.get("organ"),
-        "title": report.get("title"),
-        "report_year": report.get("report_year"),
-        "tables": {
-            "applications": None
-            if apps is None
-            else {row: apps.get(row) for row in ("carried_over", "carried_forward") if row in apps}
-        },
-    }
+    if organ is None or year is None or apps is None:
+        return None
+    return (
+        str(site.get("id")),
+        organ,
+        year,
+        report.get("url"),
+        report.get("title"),
+        report.get("organ"),
+        tuple(_cell(apps, "carried_forward", c) for c in APPLICATION_COLUMNS),
+        tuple(_cell(apps, "carried_over", c) for c in APPLICATION_COLUMNS),
+    )
 
 
-def cross_year_flags(reports: Iterable[dict]) -> list[dict]:
+def cross_year_flags(reports: Iterable[dict | tuple | None], spill_rows: int = 100_000) -> list[dict]:
     """applications.cross_year: carried_forward of year N vs carried_over of year N+1, per column.
 
     Reports are grouped by (site.id, normalised organ). When a year has several
     reports (an HTML page and its PDF, or two different bodies sharing an organ),
     copies with identical numbers count once, and otherwise only reports whose
     titles name the same body are paired; anything still ambiguous is skipped.
-    """
-    groups: dict[tuple[str, str], dict[int, list[dict]]] = {}
-    for r in reports:
-        if not isinstance(r, dict):
-            continue
-        site = r.get("site") if isinstance(r.get("site"), dict) else {}
-        organ = normalise_organ(r.get("organ"))
-        year = _int(r.get("report_year"))
-        if organ is None or year is None or _table(r, "applications") is None:
-            continue
-        groups.setdefault((str(site.get("id")), organ), {}).setdefault(year, []).append(r)
 
-    flags: list[dict] = []
-    for (_site_id, _organ), by_year in sorted(groups.items()):
-        for year in sorted(by_year):
-            if year + 1 not in by_year:
+    `reports` are report dicts or their cross_year_view tuples, read once. Up to `spill_rows` of the tuples are
+    held in memory; past that they go to temporary files, one per share of the (site, organ) groups, and the
+    groups are compared one file at a time, so memory stays bounded however large the data set.
+    """
+    import marshal
+    import tempfile
+
+    parts = 64
+    held: list[tuple] = []
+    spill: list | None = None  # the partition files, once spilling
+    tmpdir: tempfile.TemporaryDirectory | None = None
+    strings: dict = {}  # site ids, organ keys and names, rows of numbers: one object each
+    try:
+        for r in reports:
+            row = cross_year_view(r) if isinstance(r, dict) else r
+            if not row:
                 continue
-            for prev, nxt in _pairs(by_year[year], by_year[year + 1]):
-                flags += _compare_years(prev, nxt, year)
-    return flags
+            if spill is not None:
+                marshal.dump(row, spill[hash(row[:2]) % parts])
+                continue
+            site_id, organ, organ_name = row[0], row[1], row[5]
+            site_id = strings.setdefault(site_id, site_id)
+            organ = strings.setdefault(organ, organ)
+            if isinstance(organ_name, str):
+                organ_name = strings.setdefault(organ_name, organ_name)
+            forward, over = strings.setdefault(row[6], row[6]), strings.setdefault(row[7], row[7])
+            held.append((site_id, organ, row[2], row[3], row[4], organ_name, forward, over))
+            if len(held) > spill_rows:
+                tmpdir = tempfile.TemporaryDirectory(prefix="gkspider-cross-year-")
+                spill = [open(f"{tmpdir.name}/{i}", "wb") for i in range(parts)]  # noqa: SIM115
+                for row in held:
+                    marshal.dump(row, spill[hash(row[:2]) % parts])
+                held, strings = [], {}
+
+        def shares() -> Iterator[list[tuple]]:
+            if spill is None:
+                yield held
+                return
+            for fp in spill:
+                fp.close()
+            for i in range(parts):
+                rows = []
+                with open(f"{tmpdir.name}/{i}", "rb") as fp:  # type: ignore[union-attr]
+                    while True:
+                        try:
+                            rows.append(marshal.load(fp))
+                        except EOFError:
+                            break
+                yield rows
+
+        def as_report(row: tuple, row_name: str) -> dict:
+            # What _pairs and _compare_years read of a report.
+            values = row[6] if row_name == "carried_forward" else row[7]
+            return {
+                "url": row[3],
+                "title": row[4],
+                "organ": row[5],
+                "tables": {"applications": {row_name: dict(zip(APPLICATION_COLUMNS, values, strict=True))}},
+            }
+
+        found: list[tuple[tuple[str, str], list[dict]]] = []
+        for rows in shares():
+            groups: dict[tuple[str, str], dict[int, list[tuple]]] = {}
+            for row in rows:
+                groups.setdefault((row[0], row[1]), {}).setdefault(row[2], []).append(row)
+            del rows
+            for key, by_year in groups.items():
+                group_flags: list[dict] = []
+                for year in sorted(by_year):
+                    if year + 1 not in by_year:
+                        continue
+                    prevs = [as_report(row, "carried_forward") for row in by_year[year]]
+                    nexts = [as_report(row, "carried_over") for row in by_year[year + 1]]
+                    for prev, nxt in _pairs(prevs, nexts):
+                        group_flags += _compare_years(prev, nxt, year)
+                if group_flags:
+                    found.append((key, group_flags))
+        found.sort(key=lambda kf: kf[0])
+        return [flag for _, group_flags in found for flag in group_flags]
+    finally:
+        for fp in spill or ():
+            fp.close()
+        if tmpdir is not None:
+            tmpdir.cleanup()
 
 
 def _row_values(report: dict, row: str) -> tuple:

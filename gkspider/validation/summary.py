@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from gkspider.validation.rules import RULES, normalise_organ, status_of
 
@@ -58,12 +58,236 @@ def _rule_sort(rule: str) -> tuple[int, str]:
     return (_RULE_INDEX.get(rule, len(_RULE_INDEX)), rule)
 
 
+# What the summary keeps grows with portals, organs and years, not with reports: a national crawl has ~850,000.
+FLAGGED_MAX = 1_000  # flagged reports listed (errors first); the rest are counted (reports.jsonl has them all)
+GRID_LINKS_MAX = 10_000  # up to this many reports the HTML grid links each one; above, cells count by status
+_CELL_STATUSES = (*STATUSES, "unknown")
+_CELL_INDEX = {s: i for i, s in enumerate(_CELL_STATUSES)}
+_FLAGGED_ORDER = {"error": 0, "warning": 1}
+
+
+def _flagged_key(f: dict) -> tuple[int, str, str]:
+    return (_FLAGGED_ORDER.get(f["status"], 2), f["site_id"], str(f["url"]))
+
+
+class SummaryBuilder:
+    """`build_summary` fed one report and one failure at a time (the output pipeline calls it as items arrive).
+
+    It keeps counters, one small entry per portal and per organ with a tuple of status counts per year, at most
+    `max_flagged` flagged reports (the first in the summary's order) and, while a crawl has at most `max_links`
+    reports, one slim tuple per report for the links of the HTML grid.
+    """
+
+    def __init__(self, max_flagged: int | None = FLAGGED_MAX, max_links: int | None = GRID_LINKS_MAX) -> None:
+        self.max_flagged = max_flagged
+        self.max_links = max_links
+        # site id -> [name, level, url, reports, failures, {status: n}, {organ key: [display, {year: counts}]}]
+        self._portals: dict[str, list] = {}
+        self.status_counts: Counter[str] = Counter()
+        self.flag_counts: Counter[str] = Counter()
+        self.flag_reports: Counter[str] = Counter()
+        self.flag_severity: dict[str, str] = {}
+        self.years: set[int] = set()
+        self.unknown_year = False
+        self.reasons: Counter[str] = Counter()
+        self.n_reports = 0
+        self.n_failures = 0
+        self.n_flagged = 0
+        self._flagged: list[dict] = []
+        # (site id, organ key, year key, url, status, tooltip) per report; None once there are more than max_links
+        self.links: list[tuple] | None = []
+        self._counts: dict[tuple[int, ...], tuple[int, ...]] = {}  # one object per distinct tuple of counts
+
+    def _portal(self, site_id: str, site: dict | None = None) -> list:
+        entry = self._portals.get(site_id)
+        if entry is None:
+            entry = self._portals[site_id] = [None, None, None, 0, 0, {}, {}]
+        if site:
+            for i, key in enumerate(("name", "level", "url")):
+                if entry[i] is None and site.get(key) is not None:
+                    entry[i] = site.get(key)
+        return entry
+
+    def add_report(self, r: dict) -> None:
+        if not isinstance(r, dict):
+            return
+        self.n_reports += 1
+        site = _site_of(r)
+        site_id = _site_id(site.get("id"))
+        entry = self._portal(site_id, site)
+        status = _report_status(r)
+        self.status_counts[status] += 1
+        entry[3] += 1
+        entry[5][status] = entry[5].get(status, 0) + 1
+        key, display = _organ_key(r)
+        organ = entry[6].get(key)
+        if organ is None:
+            organ = entry[6][key] = [display, {}]
+        year = r.get("report_year")
+        if isinstance(year, int):
+            self.years.add(year)
+            year_key = str(year)
+        else:
+            self.unknown_year = True
+            year_key = "unknown"
+        counts = list(organ[1].get(year_key) or (0,) * len(_CELL_STATUSES))
+        counts[_CELL_INDEX[status]] += 1
+        cell = tuple(counts)
+        organ[1][year_key] = self._counts.setdefault(cell, cell)
+
+        flags = _flags_of(r)
+        for rule in {f.get("rule") for f in flags if isinstance(f.get("rule"), str)}:
+            self.flag_reports[rule] += 1
+        for f in flags:
+            rule = f.get("rule")
+            if isinstance(rule, str):
+                self.flag_counts[rule] += 1
+                self.flag_severity.setdefault(rule, f.get("severity") or RULES.get(rule, "warning"))
+
+        if self.links is not None:
+            if self.max_links is not None and len(self.links) >= self.max_links:
+                self.links = None
+            else:
+                self.links.append((site_id, key, year_key, r.get("url"), status, _tooltip(r)))
+
+        if status != "ok":
+            self.n_flagged += 1
+            self._flagged.append(
+                {
+                    "url": r.get("url"),
+                    "title": r.get("title"),
+                    "organ": r.get("organ"),
+                    "site_id": site_id,
+                    "report_year": year,
+                    "status": status,
+                    "flags": [{k: f.get(k) for k in ("rule", "severity", "message", "path")} for f in flags],
+                }
+            )
+            if self.max_flagged is not None and len(self._flagged) >= 2 * self.max_flagged + 64:
+                self._trim_flagged()
+
+    def _trim_flagged(self) -> None:
+        # A stable sort keeps equal keys in arrival order: the same list as sorting everything, then cutting.
+        self._flagged.sort(key=_flagged_key)
+        if self.max_flagged is not None:
+            del self._flagged[self.max_flagged :]
+
+    def add_failure(self, f: dict) -> None:
+        if not isinstance(f, dict):
+            return
+        self.n_failures += 1
+        self.reasons[str(f.get("reason") or "unknown")] += 1
+        self._portal(_site_id(f.get("site_id")))[4] += 1
+
+    def build(self, dataset_flags: Iterable[dict] = (), seeds: Iterable[dict] = (), stats: dict | None = None) -> dict:
+        stats = dict(stats or {})
+        # A seed's name, level and URL come first, then the first report's (as if the seeds were read first).
+        from_seeds: dict[str, list] = {}
+        for seed in seeds:
+            if isinstance(seed, dict):
+                site_id = _site_id(seed.get("id"))
+                known = from_seeds.setdefault(site_id, [None, None, None])
+                for i, key in enumerate(("name", "level", "url")):
+                    if known[i] is None and seed.get(key) is not None:
+                        known[i] = seed.get(key)
+                self._portal(site_id)
+
+        per_portal = []
+        for site_id in sorted(self._portals):
+            name, level, url, n_reports, n_failures, by_status, organs = self._portals[site_id]
+            seeded = from_seeds.get(site_id, [None, None, None])
+            organ_rows = [
+                {"key": key, "organ": display, "years": {y: sum(c) for y, c in years.items()}}
+                for key, (display, years) in organs.items()
+            ]
+            organ_rows.sort(key=lambda o: (o["organ"] == _NO_ORGAN, o["organ"]))
+            per_portal.append(
+                {
+                    "id": site_id,
+                    "name": seeded[0] if seeded[0] is not None else name,
+                    "level": seeded[1] if seeded[1] is not None else level,
+                    "url": seeded[2] if seeded[2] is not None else url,
+                    "reports": n_reports,
+                    "failures": n_failures,
+                    "by_status": dict(by_status),
+                    "organs": organ_rows,
+                }
+            )
+        without = [
+            {k: p[k] for k in ("id", "name", "level", "url", "failures")} for p in per_portal if p["reports"] == 0
+        ]
+
+        dataset_counts: Counter[str] = Counter(str(f.get("rule")) for f in dataset_flags if isinstance(f, dict))
+        severity_counts: Counter[str] = Counter()
+        for rule, n in self.flag_counts.items():
+            severity_counts[self.flag_severity[rule]] += n
+
+        n_reports, n_failures = self.n_reports, self.n_failures
+        expected = stats.get("candidates")
+        candidates = (
+            expected if isinstance(expected, int) and not isinstance(expected, bool) else n_reports + n_failures
+        )
+        self._trim_flagged()
+        status_counts = self.status_counts
+
+        return {
+            "portals": {
+                "crawled": len(per_portal),
+                "with_reports": len(per_portal) - len(without),
+                "without_reports": len(without),
+            },
+            "portals_without_reports": without,
+            "counts": {
+                "candidates": candidates,
+                "reports": n_reports,
+                "failures": n_failures,
+                "add_up": candidates == n_reports + n_failures,
+            },
+            # "unknown" (a line without validation) only appears when there is one.
+            "reports_by_status": {s: status_counts[s] for s in _CELL_STATUSES if s in STATUSES or status_counts[s]},
+            "years": sorted(self.years),
+            "per_portal": per_portal,
+            "flags_by_rule": [
+                {
+                    "rule": rule,
+                    "severity": self.flag_severity[rule],
+                    "count": self.flag_counts[rule],
+                    "reports": self.flag_reports[rule],
+                }
+                for rule in sorted(self.flag_counts, key=_rule_sort)
+            ],
+            "flags_by_severity": {s: severity_counts.get(s, 0) for s in ("error", "warning")},
+            "dataset_flags_by_rule": [
+                {"rule": rule, "severity": RULES.get(rule, "warning"), "count": dataset_counts[rule]}
+                for rule in sorted(dataset_counts, key=_rule_sort)
+            ],
+            "failures_by_reason": [
+                {"reason": k, "count": n} for k, n in sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
+            # Errors first, then by portal and URL; at most max_flagged of them (flagged_reports_total: all).
+            "flagged_reports": list(self._flagged),
+            "flagged_reports_total": self.n_flagged,
+            "stats": stats,
+        }
+
+    def cells(self) -> dict[tuple[str, str, str], tuple[int, ...]]:
+        """(site id, organ key, year key) -> reports in that cell by status (ok, warning, error, unknown)."""
+        return {
+            (site_id, key, year): counts
+            for site_id, entry in self._portals.items()
+            for key, (_display, years) in entry[6].items()
+            for year, counts in years.items()
+        }
+
+
 def build_summary(
     reports: Iterable[dict],
     failures: Iterable[dict],
     dataset_flags: Iterable[dict] = (),
     seeds: Iterable[dict] = (),
     stats: dict | None = None,
+    *,
+    max_flagged: int | None = FLAGGED_MAX,
 ) -> dict:
     """Aggregate one crawl's output.
 
@@ -71,132 +295,15 @@ def build_summary(
     which yielded nothing still appear. `stats` may carry "candidates" (the
     number of report candidates the crawl found); it is checked against
     reports + failures, which is otherwise taken as the candidate count.
+    `flagged_reports` lists at most `max_flagged` reports (None: all);
+    `flagged_reports_total` counts them all.
     """
-    reports = [r for r in reports if isinstance(r, dict)]
-    failures = [f for f in failures if isinstance(f, dict)]
-    dataset_flags = [f for f in dataset_flags if isinstance(f, dict)]
-    stats = dict(stats or {})
-
-    portals: dict[str, dict] = {}
-
-    def portal(site_id: str, site: dict | None = None) -> dict:
-        entry = portals.get(site_id)
-        if entry is None:
-            entry = portals[site_id] = {
-                "id": site_id,
-                "name": None,
-                "level": None,
-                "url": None,
-                "reports": 0,
-                "failures": 0,
-                "by_status": {},
-                "organs": {},
-            }
-        for key in ("name", "level", "url"):
-            if site and entry[key] is None and site.get(key) is not None:
-                entry[key] = site.get(key)
-        return entry
-
-    for seed in seeds:
-        if isinstance(seed, dict):
-            portal(_site_id(seed.get("id")), seed)
-
-    status_counts: Counter[str] = Counter()
-    flag_counts: Counter[str] = Counter()
-    flag_reports: Counter[str] = Counter()
-    flag_severity: dict[str, str] = {}
-    years: set[int] = set()
-    flagged = []
+    builder = SummaryBuilder(max_flagged=max_flagged, max_links=0)
     for r in reports:
-        site = _site_of(r)
-        entry = portal(_site_id(site.get("id")), site)
-        status = _report_status(r)
-        status_counts[status] += 1
-        entry["reports"] += 1
-        entry["by_status"][status] = entry["by_status"].get(status, 0) + 1
-        key, display = _organ_key(r)
-        organ = entry["organs"].setdefault(key, {"key": key, "organ": display, "years": {}})
-        year = r.get("report_year")
-        year_key = str(year) if isinstance(year, int) else "unknown"
-        if isinstance(year, int):
-            years.add(year)
-        organ["years"][year_key] = organ["years"].get(year_key, 0) + 1
-
-        flags = _flags_of(r)
-        for rule in {f.get("rule") for f in flags if isinstance(f.get("rule"), str)}:
-            flag_reports[rule] += 1
-        for f in flags:
-            rule = f.get("rule")
-            if isinstance(rule, str):
-                flag_counts[rule] += 1
-                flag_severity.setdefault(rule, f.get("severity") or RULES.get(rule, "warning"))
-        if status != "ok":
-            flagged.append(
-                {
-                    "url": r.get("url"),
-                    "title": r.get("title"),
-                    "organ": r.get("organ"),
-                    "site_id": entry["id"],
-                    "report_year": year,
-                    "status": status,
-                    "flags": [{k: f.get(k) for k in ("rule", "severity", "message", "path")} for f in flags],
-                }
-            )
-
-    reasons: Counter[str] = Counter()
+        builder.add_report(r)
     for f in failures:
-        reasons[str(f.get("reason") or "unknown")] += 1
-        portal(_site_id(f.get("site_id")))["failures"] += 1
-
-    dataset_counts: Counter[str] = Counter(str(f.get("rule")) for f in dataset_flags)
-    severity_counts: Counter[str] = Counter()
-    for rule, n in flag_counts.items():
-        severity_counts[flag_severity[rule]] += n
-
-    per_portal = []
-    for site_id in sorted(portals):
-        entry = portals[site_id]
-        organs = sorted(entry["organs"].values(), key=lambda o: (o["organ"] == _NO_ORGAN, o["organ"]))
-        per_portal.append({**entry, "organs": organs})
-    without = [{k: p[k] for k in ("id", "name", "level", "url", "failures")} for p in per_portal if p["reports"] == 0]
-
-    n_reports, n_failures = len(reports), len(failures)
-    expected = stats.get("candidates")
-    candidates = expected if isinstance(expected, int) and not isinstance(expected, bool) else n_reports + n_failures
-    flagged.sort(key=lambda f: ({"error": 0, "warning": 1}.get(f["status"], 2), f["site_id"], str(f["url"])))
-
-    return {
-        "portals": {
-            "crawled": len(per_portal),
-            "with_reports": len(per_portal) - len(without),
-            "without_reports": len(without),
-        },
-        "portals_without_reports": without,
-        "counts": {
-            "candidates": candidates,
-            "reports": n_reports,
-            "failures": n_failures,
-            "add_up": candidates == n_reports + n_failures,
-        },
-        # "unknown" (a line without validation) only appears when there is one.
-        "reports_by_status": {s: status_counts[s] for s in (*STATUSES, "unknown") if s in STATUSES or status_counts[s]},
-        "years": sorted(years),
-        "per_portal": per_portal,
-        "flags_by_rule": [
-            {"rule": rule, "severity": flag_severity[rule], "count": flag_counts[rule], "reports": flag_reports[rule]}
-            for rule in sorted(flag_counts, key=_rule_sort)
-        ],
-        "flags_by_severity": {s: severity_counts.get(s, 0) for s in ("error", "warning")},
-        "dataset_flags_by_rule": [
-            {"rule": rule, "severity": RULES.get(rule, "warning"), "count": dataset_counts[rule]}
-            for rule in sorted(dataset_counts, key=_rule_sort)
-        ],
-        "failures_by_reason": [
-            {"reason": k, "count": n} for k, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-        ],
-        "flagged_reports": flagged,
-        "stats": stats,
-    }
+        builder.add_failure(f)
+    return builder.build(dataset_flags, seeds, stats)
 
 
 # ------------------------------------------------------------------- text
@@ -265,7 +372,7 @@ table{border-collapse:collapse;margin:.5em 0}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 tr.portal th{background:#e8eef7}
 td.cell{text-align:center;min-width:4.5em}
-a.status{display:inline-block;padding:0 .4em;border-radius:3px;color:#fff;text-decoration:none;margin:1px}
+.status{display:inline-block;padding:0 .4em;border-radius:3px;color:#fff;text-decoration:none;margin:1px}
 .status-ok{background:#2e7d32}.status-warning{background:#ef8f00}.status-error{background:#c62828}
 .status-unknown{background:#777}
 .loud{border:3px solid #c62828;background:#fdecea;padding:.5em 1em}
@@ -293,38 +400,70 @@ def _tooltip(report: dict) -> str:
     return f"{title} — {', '.join(rules)}" if rules else title
 
 
-def render_summary_html(summary: dict, reports: Iterable[dict]) -> str:
+def render_summary_html(summary: dict, reports: Iterable[dict] | SummaryBuilder) -> str:
     """One self-contained page: coverage grid, flag counts, flagged reports, failures."""
-    reports = [r for r in reports if isinstance(r, dict)]
+    return "".join(iter_summary_html(summary, reports))
+
+
+def _cell_links(links: list[tuple]) -> str:
+    return "".join(
+        _link(url, _e(status), f"status status-{status}", tooltip)
+        for _site, _organ, _year, url, status, tooltip in sorted(links, key=lambda t: str(t[3]))
+    )
+
+
+def _cell_counts(counts: tuple[int, ...]) -> str:
+    return "".join(
+        f'<span class="status status-{status}" title="{n} {status} report(s)">{status}{f"×{n}" if n > 1 else ""}</span>'
+        for status, n in zip(_CELL_STATUSES, counts, strict=True)
+        if n
+    )
+
+
+def iter_summary_html(summary: dict, reports: Iterable[dict] | SummaryBuilder) -> Iterator[str]:
+    """render_summary_html in pieces, to be written as they come. `reports` are this crawl's reports, or the
+    SummaryBuilder that saw them: in the grid each report is a link to it up to GRID_LINKS_MAX reports; above,
+    each cell counts its reports by status."""
+    if isinstance(reports, SummaryBuilder):
+        grid = reports
+    else:
+        grid = SummaryBuilder(max_flagged=0)
+        for r in reports:
+            grid.add_report(r)
     years = summary["years"]
     columns = [str(y) for y in range(years[0], years[-1] + 1)] if years else []
-    if any(not isinstance(r.get("report_year"), int) for r in reports):
+    if grid.unknown_year:
         columns.append("unknown")
 
-    cells: dict[tuple[str, str, str], list[dict]] = {}
-    for r in reports:
-        year = r.get("report_year")
-        key = (_site_id(_site_of(r).get("id")), _organ_key(r)[0], str(year) if isinstance(year, int) else "unknown")
-        cells.setdefault(key, []).append(r)
+    links: dict[tuple[str, str, str], list[tuple]] | None = None
+    if grid.links is not None:
+        links = {}
+        for link in grid.links:
+            links.setdefault(link[:3], []).append(link)
+    counts = grid.cells() if links is None else {}
 
     c, p = summary["counts"], summary["portals"]
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="zh"><head><meta charset="utf-8">',
-        "<title>gkspider crawl summary</title>",
-        f"<style>{_CSS}</style></head><body>",
-        "<h1>gkspider crawl summary</h1>",
-        '<ul id="totals">',
-        f"<li>portals crawled: {p['crawled']} ({p['with_reports']} with reports, {p['without_reports']} without)</li>",
-        f"<li>candidates: {c['candidates']}; reports: {c['reports']}; failures: {c['failures']}"
-        + ("" if c["add_up"] else ' <strong class="loud">counts do not add up</strong>')
-        + "</li>",
-        "<li>reports by status: "
-        + ", ".join(f"{_e(k)} {v}" for k, v in summary["reports_by_status"].items())
-        + "</li>",
-        "</ul>",
-    ]
+    yield "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="zh"><head><meta charset="utf-8">',
+            "<title>gkspider crawl summary</title>",
+            f"<style>{_CSS}</style></head><body>",
+            "<h1>gkspider crawl summary</h1>",
+            '<ul id="totals">',
+            f"<li>portals crawled: {p['crawled']} ({p['with_reports']} with reports, {p['without_reports']} without)</li>",
+            f"<li>candidates: {c['candidates']}; reports: {c['reports']}; failures: {c['failures']}"
+            + ("" if c["add_up"] else ' <strong class="loud">counts do not add up</strong>')
+            + "</li>",
+            "<li>reports by status: "
+            + ", ".join(f"{_e(k)} {v}" for k, v in summary["reports_by_status"].items())
+            + "</li>",
+            "</ul>",
+            "",
+        ]
+    )
 
+    out: list[str] = []
     without = summary["portals_without_reports"]
     if without:
         out.append(
@@ -336,7 +475,13 @@ def render_summary_html(summary: dict, reports: Iterable[dict]) -> str:
             )
         out.append("</ul></div>")
 
-    out += ["<h2>Coverage</h2>", '<table id="coverage"><thead><tr><th>portal / organ</th>']
+    out.append("<h2>Coverage</h2>")
+    if links is None:
+        out.append(
+            f'<p id="coverage-note">{c["reports"]} reports: each cell counts its reports by status (links to '
+            f"single reports up to {GRID_LINKS_MAX:,} reports; reports.jsonl has them all).</p>"
+        )
+    out += ['<table id="coverage"><thead><tr><th>portal / organ</th>']
     out += [f'<th class="year">{_e(y)}</th>' for y in columns]
     out.append("</tr></thead><tbody>")
     for portal in summary["per_portal"]:
@@ -349,12 +494,16 @@ def render_summary_html(summary: dict, reports: Iterable[dict]) -> str:
         for organ in portal["organs"]:
             out.append(f'<tr class="organ"><th>{_e(organ["organ"])}</th>')
             for year in columns:
-                links = [
-                    _link(r.get("url"), _e(_report_status(r)), f"status status-{_report_status(r)}", _tooltip(r))
-                    for r in sorted(cells.get((portal["id"], organ["key"], year), []), key=lambda r: str(r.get("url")))
-                ]
-                out.append(f'<td class="cell">{"".join(links)}</td>')
+                key = (portal["id"], organ["key"], year)
+                if links is not None:
+                    cell = _cell_links(links.get(key, []))
+                else:
+                    cell = _cell_counts(counts[key]) if key in counts else ""
+                out.append(f'<td class="cell">{cell}</td>')
             out.append("</tr>")
+        if len(out) > 1000:
+            yield "\n".join(out) + "\n"
+            out = []
     out.append("</tbody></table>")
 
     out += [
@@ -373,8 +522,16 @@ def render_summary_html(summary: dict, reports: Iterable[dict]) -> str:
         )
     out.append("</tbody></table>")
 
-    out += ["<h2>Flagged reports</h2>", '<ul id="flagged">']
-    for f in summary["flagged_reports"]:
+    flagged = summary["flagged_reports"]
+    total = summary.get("flagged_reports_total", len(flagged))
+    out += ["<h2>Flagged reports</h2>"]
+    if total > len(flagged):
+        out.append(
+            f'<p id="flagged-note">{total} flagged reports: the first {len(flagged)} are listed (errors first, then '
+            "by portal); reports.jsonl has every report's validation.</p>"
+        )
+    out.append('<ul id="flagged">')
+    for f in flagged:
         title = _e(f.get("title") or f.get("url"))
         out.append(
             f'<li class="flagged"><span class="status status-{_e(f["status"])}">{_e(f["status"])}</span> '
@@ -386,6 +543,8 @@ def render_summary_html(summary: dict, reports: Iterable[dict]) -> str:
                 f"<li><code>{_e(flag.get('rule'))}</code> {_e(flag.get('message'))} <code>{_e(flag.get('path'))}</code></li>"
             )
         out.append("</ul></li>")
+    if total > len(flagged):
+        out.append(f'<li class="more">… and {total - len(flagged)} more</li>')
     out.append("</ul>")
 
     out += [
@@ -395,4 +554,4 @@ def render_summary_html(summary: dict, reports: Iterable[dict]) -> str:
     for row in summary["failures_by_reason"]:
         out.append(f'<tr><td>{_e(row["reason"])}</td><td class="num">{row["count"]}</td></tr>')
     out += ["</tbody></table>", "</body></html>"]
-    return "\n".join(out) + "\n"
+    yield "\n".join(out) + "\n"
