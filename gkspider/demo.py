@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
+
     from tests.mockweb.portals import build_web
     from tests.mockweb.server import MockWeb, proxy_env
 

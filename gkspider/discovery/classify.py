@@ -26,11 +26,15 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from .links import Link, parse_html, resolve_url
 from .pagination import has_json_endpoint
 from .terms import any_of, squash, terms
+
+if TYPE_CHECKING:
+    import lxml.html
 
 # ---------------------------------------------------------------------------------------------------------------
 # report titles
@@ -295,12 +299,13 @@ def is_attachment(url: str, text: str = "") -> str | None:
 _SPA_SKIP_TAGS = ("script", "style", "noscript", "template", "head")
 
 
-def needs_browser(html: str | bytes, status: int = 200) -> str | None:
+def needs_browser(html: str | bytes, status: int = 200, *, doc: lxml.html.HtmlElement | None = None) -> str | None:
     """'js-challenge' for a 瑞数/加速乐-style anti-bot page (HTTP 412/202/521 with a cookie-setting, reloading
     script, or such a script alone on a tiny page), 'spa-shell' for a page that is only a mount point
     (<div id="app">) and script bundles with no links and next to no text; else None.
 
     A page whose list comes from an $.ajax JSON endpoint is not a shell: find_pages reads the endpoint.
+    `doc` is parse_html(html) when the caller has parsed the page already (it is parsed only if needed otherwise).
     """
     if isinstance(html, bytes | bytearray):
         html = bytes(html).decode("utf-8", "replace")
@@ -315,7 +320,8 @@ def needs_browser(html: str | bytes, status: int = 200) -> str | None:
         return "js-challenge"
     if not has_script:
         return None
-    doc = parse_html(html)
+    if doc is None:
+        doc = parse_html(html)
     for a in doc.iter("a"):
         if resolve_url("http://x.invalid/", a.get("href") or ""):
             return None
@@ -339,30 +345,42 @@ def needs_browser(html: str | bytes, status: int = 200) -> str | None:
     return "spa-shell" if has_mount or (has_bundle and text_len == 0) else None
 
 
-_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Control bytes that text never has (\t \n \v \f \r and ESC excepted): bytes.translate deletes them to count them.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]+>|&nbsp;|\s+", re.S | re.I)
+
+
+@cache
+def _page_problem_cfg() -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...], int]:
+    """(one regex for every marker as written and every soft-404 marker without its spaces, the blocked markers, the
+    soft-404 markers without spaces, max_text): one pass over a page instead of one `in` scan per marker."""
+    cfg = terms()["page_problems"]
+    blocked = tuple(cfg["blocked"])
+    soft = tuple(m.replace(" ", "") for m in cfg["soft_404"])
+    markers = sorted({*blocked, *cfg["soft_404"], *soft}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, markers))), blocked, soft, int(cfg["max_text"])
 
 
 def page_problem(body: bytes, text: str | None) -> str | None:
     """Why a page fetched as a report is no report, or None: 'empty-page', 'binary-content' (bytes that are no
     text, served as text/html), 'soft-404' (status 200 saying the page does not exist), 'blocked' (a firewall's
     block page served with 200). Only short pages are judged by their words: a real report is long."""
-    if not body.strip():
+    if not body or body.isspace():
         return "empty-page"
     head = body[:8192]
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))  # NUL bytes are how UTF-16 text looks
-    if not utf16 and (b"\x00" in head or len(_CONTROL.findall(head)) > len(head) // 20):
+    if not utf16 and (b"\x00" in head or len(head) - len(head.translate(None, _CONTROL_BYTES)) > len(head) // 20):
         return "binary-content"
     if text is None:
         return None
-    cfg = terms()["page_problems"]
-    markers = (*cfg["blocked"], *cfg["soft_404"])
-    if not any(m in text for m in markers) and not any(m.replace(" ", "") in text for m in cfg["soft_404"]):
+    any_marker, blocked, soft_404, max_text = _page_problem_cfg()
+    if not any_marker.search(text):
         return None  # no marker anywhere: no need to strip the page's markup (the common case, a real report)
-    visible = re.sub(r"<(script|style)\b.*?</\1\s*>|<[^>]+>|&nbsp;|\s+", "", text, flags=re.S | re.I)
-    if len(visible) > cfg["max_text"]:
+    visible = _MARKUP.sub("", text)
+    if len(visible) > max_text:
         return None
-    if any(m in visible for m in cfg["blocked"]):
+    if any(m in visible for m in blocked):
         return "blocked"
-    if any(m.replace(" ", "") in visible for m in cfg["soft_404"]):
+    if any(m in visible for m in soft_404):
         return "soft-404"
     return None

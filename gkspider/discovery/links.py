@@ -9,7 +9,7 @@ import codecs
 import ipaddress
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.html
@@ -336,8 +336,14 @@ def same_site(url: str, seed_url: str) -> bool:
     discovery_terms.json. Ports are ignored.
     """
     host = _host(url).lower()
-    seed = _host(seed_url).lower()
-    if not host or not seed:
+    key = _seed_site_key(seed_url)
+    if not host or not key:
         return False
-    key = _site_key(seed)
     return host == key or host.endswith("." + key)
+
+
+@lru_cache(maxsize=4096)
+def _seed_site_key(seed_url: str) -> str:
+    """_site_key of the seed URL's host, '' without a host: same_site asks it for every link of a page."""
+    seed = _host(seed_url).lower()
+    return _site_key(seed) if seed else ""

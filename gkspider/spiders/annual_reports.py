@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -78,6 +79,20 @@ class AnnualReportsSpider(scrapy.Spider):
         self.seen_reports: set[str] = set()  # canonical URLs of report candidates, across portals
         self.seed_problems: list[str] = []
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AnnualReportsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # Read once: settings are frozen while the crawl runs, and a getint per link or response adds up.
+        settings = crawler.settings
+        spider.max_depth = settings.getint("GKSPIDER_MAX_DEPTH")
+        spider.max_list_pages = settings.getint("GKSPIDER_MAX_LIST_PAGES")
+        spider.max_pages_per_list = settings.getint("GKSPIDER_MAX_PAGES_PER_LIST")
+        spider.max_links_per_page = settings.getint("GKSPIDER_MAX_LINKS_PER_PAGE")
+        spider.max_url_length = settings.getint("URLLENGTH_LIMIT")
+        spider.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
+        spider.max_file_bytes = settings.getint("GKSPIDER_MAX_FILE_BYTES")
+        return spider
+
     # ------------------------------------------------------------ start
 
     async def start(self) -> AsyncIterator[Request]:
@@ -105,8 +120,12 @@ class AnnualReportsSpider(scrapy.Spider):
         self.crawler.stats.set_value("gkspider/seeds/portals", len(seeds))
         for seed in seeds:
             portal = self.portals[seed.id] = Portal(seed)
+            # Seen from the start: a home page linking to itself (logo, nav) costs no request for the dupefilter
+            # to drop, and no list page of the portal's budget.
+            portal.seen_nav.add(canonical_url(seed.url))
             yield self._page_request(portal, PageRequest(seed.url), depth=0, role="home", priority=0)
             if seed.list_url:
+                portal.seen_nav.add(canonical_url(seed.list_url))
                 yield self._page_request(portal, PageRequest(seed.list_url), depth=1, role="list", priority=50)
 
     # ------------------------------------------------------------ requests
@@ -146,7 +165,7 @@ class AnnualReportsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("gkspider/reports/duplicate_links")
             return None
         self.seen_reports.add(key)
-        if len(link.url) > self.settings.getint("URLLENGTH_LIMIT"):
+        if len(link.url) > self.max_url_length:
             # Scrapy would drop it without an errback: say so instead.
             return ReportFailure(
                 link.url[:4096], referer, portal.seed.id, "url-too-long", detail=f"{len(link.url)} characters"
@@ -189,7 +208,7 @@ class AnnualReportsSpider(scrapy.Spider):
             callback=self.parse_file,
             errback=self.on_error,
             priority=REPORT_PRIORITY,
-            meta={"gk": gk, "download_maxsize": self.settings.getint("GKSPIDER_MAX_FILE_BYTES")},
+            meta={"gk": gk, "download_maxsize": self.max_file_bytes},
         )
 
     def parse_file(self, response: Response) -> Iterator[Any]:
@@ -234,16 +253,16 @@ class AnnualReportsSpider(scrapy.Spider):
             return
         text = response.text
         looks_like_report = any(cue in text for cue in _TABLE_CUES)
-        # A page with the tables' words is no script wall: skip the (full-parse) browser check on report pages.
-        blocked = None if looks_like_report else needs_browser(text, response.status)
+        doc = parse_html(text)  # once, for the browser check and the links
+        # A page with the tables' words is no script wall: skip the browser check on report pages.
+        blocked = None if looks_like_report else needs_browser(text, response.status, doc=doc)
         if blocked:
             # Say so rather than silently finding nothing behind a script wall.
             yield ReportFailure(
                 response.url, response.url, portal.seed.id, "needs-browser", response.status, detail=blocked
             )
             return
-        doc = parse_html(text)
-        cap = self.settings.getint("GKSPIDER_MAX_LINKS_PER_PAGE")
+        cap = self.max_links_per_page
         links = extract_links(doc, response.url)
         if len(links) > cap:
             portal.caps_hit["links_per_page"] += 1
@@ -253,7 +272,7 @@ class AnnualReportsSpider(scrapy.Spider):
             links = links[:cap]
         links += embedded_records(doc, response.url)
         yield from self._follow(portal, links, response, gk)
-        for nxt in find_pages(doc, response.url, max_pages=self.settings.getint("GKSPIDER_MAX_PAGES_PER_LIST")):
+        for nxt in find_pages(doc, response.url, max_pages=self.max_pages_per_list):
             yield from self._list_page(portal, nxt, gk, response)
 
     def _list_page(self, portal: Portal, page: PageRequest, gk: dict, response: Response) -> Iterator[Request]:
@@ -263,7 +282,7 @@ class AnnualReportsSpider(scrapy.Spider):
         if key in portal.seen_nav:
             return
         portal.seen_nav.add(key)
-        if portal.pages >= self.settings.getint("GKSPIDER_MAX_LIST_PAGES"):
+        if portal.pages >= self.max_list_pages:
             portal.caps_hit["list_pages"] += 1
             self.crawler.stats.inc_value(f"gkspider/caps/list_pages/{portal.seed.id}")
             return
@@ -273,46 +292,57 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _follow(self, portal: Portal, links: Iterable[Link], response: Response, gk: dict) -> Iterator[Any]:
         depth = gk["depth"]
-        max_depth = self.settings.getint("GKSPIDER_MAX_DEPTH")
+        max_depth = self.max_depth
         in_column = gk.get("role") in ("list", "column")
-        for link in links:
-            if not self._can_follow(portal, link.url):
-                continue
-            label = link.title or link.text
-            attachment = is_attachment(link.url, link.text)
-            if attachment and (is_report_title(label) or is_report_title(_strip_extension(label))):
-                request = self._file_request(portal, link.url, page_url=response.url)
-                if request:
-                    yield request
-                continue
-            if is_report_title(label) or is_report_title(link.text):
-                request = self._report_request(portal, link, response.url)
-                if request:
-                    yield request
-                continue
-            if is_truncated(label) and _may_be_report(label):
-                # A list title cut with '…' and no title attribute: the page's own title decides.
-                request = self._report_request(portal, link, response.url, verify=True)
-                if request:
-                    yield request
-                continue
-            score = nav_score(link)
-            if score <= 0 and in_column and _YEAR_LINK.match(link.text or ""):
-                score = 1.0  # a year sub-column (2020年) inside a 年报 column
-            if score <= 0 or depth + 1 > max_depth:
-                continue
-            key = canonical_url(link.url)
-            if key in portal.seen_nav:
-                continue
-            portal.seen_nav.add(key)
-            if portal.pages >= self.settings.getint("GKSPIDER_MAX_LIST_PAGES"):
-                portal.caps_hit["list_pages"] += 1
-                self.crawler.stats.inc_value(f"gkspider/caps/list_pages/{portal.seed.id}")
-                continue
-            role = "column" if score >= 5 else "nav"
-            yield self._page_request(
-                portal, PageRequest(link.url), depth=depth + 1, role=role, priority=int(score * 5) - depth
-            )
+        seed_url = portal.seed.url
+        offsite = 0
+        try:
+            for link in links:
+                if not same_site(link.url, seed_url):
+                    offsite += 1
+                    continue
+                label = link.title or link.text
+                attachment = is_attachment(link.url, link.text)
+                label_is_report = is_report_title(label)
+                if attachment and (label_is_report or is_report_title(_strip_extension(label))):
+                    request = self._file_request(portal, link.url, page_url=response.url)
+                    if request:
+                        yield request
+                    continue
+                if label_is_report or (link.text != label and is_report_title(link.text)):
+                    request = self._report_request(portal, link, response.url)
+                    if request:
+                        yield request
+                    continue
+                if is_truncated(label) and _may_be_report(label):
+                    # A list title cut with '…' and no title attribute: the page's own title decides.
+                    request = self._report_request(portal, link, response.url, verify=True)
+                    if request:
+                        yield request
+                    continue
+                if depth + 1 > max_depth:
+                    continue
+                score = nav_score(link)
+                if score <= 0 and in_column and _YEAR_LINK.match(link.text or ""):
+                    score = 1.0  # a year sub-column (2020年) inside a 年报 column
+                if score <= 0:
+                    continue
+                key = canonical_url(link.url)
+                if key in portal.seen_nav:
+                    continue
+                portal.seen_nav.add(key)
+                if portal.pages >= self.max_list_pages:
+                    portal.caps_hit["list_pages"] += 1
+                    self.crawler.stats.inc_value(f"gkspider/caps/list_pages/{portal.seed.id}")
+                    continue
+                role = "column" if score >= 5 else "nav"
+                yield self._page_request(
+                    portal, PageRequest(link.url), depth=depth + 1, role=role, priority=int(score * 5) - depth
+                )
+        finally:
+            if offsite:
+                # One stats call a page, not one a link: a home page has dozens of friend links.
+                self.crawler.stats.inc_value("gkspider/links/offsite", offsite)
 
     # ------------------------------------------------------------ reports
 
@@ -327,39 +357,44 @@ class AnnualReportsSpider(scrapy.Spider):
             reason = "needs-browser" if needs_browser(text, response.status) else f"http-{response.status}"
             yield ReportFailure(response.url, gk["referer"], portal.seed.id, reason, response.status)
             return
-        text_or_none = response.text if isinstance(response, TextResponse) else None
-        problem = page_problem(response.body, text_or_none)
+        # Decoded once here (each response.text works out the encoding again before it returns the cached text).
+        text = response.text if isinstance(response, TextResponse) else None
+        problem = page_problem(response.body, text)
         if problem:
             yield ReportFailure(response.url, gk["referer"], portal.seed.id, problem, response.status)
             return
-        refresh = _meta_refresh_target(response) if text_or_none is not None else None
-        if refresh and not any(cue in text_or_none for cue in _TABLE_CUES):
-            yield from self._follow_report_redirect(portal, response, gk, location=refresh)
-            return
+        looks_like_report: bool | None = None
+        refresh = _meta_refresh_target(response, text) if text is not None else None
+        if refresh:
+            looks_like_report = any(cue in text for cue in _TABLE_CUES)
+            if not looks_like_report:
+                yield from self._follow_report_redirect(portal, response, gk, location=refresh)
+                return
         kind = is_attachment(response.url, gk.get("anchor") or "")
-        if kind or not isinstance(response, TextResponse):
+        if kind or text is None:
             # The report link led straight to a file: it is the report, presented by the list that linked it.
             yield _report_page(response, portal, gk["referer"], kind="file")
             return
-        text = response.text
-        looks_like_report = any(cue in text for cue in _TABLE_CUES)
+        if looks_like_report is None:
+            looks_like_report = any(cue in text for cue in _TABLE_CUES)
         # A page with the tables' words is no script wall: skip the (full-parse) browser check on report pages.
-        blocked = None if looks_like_report else needs_browser(text, response.status)
+        # Any other page is parsed once, for the browser check, the title check and the cover page's files.
+        doc = None if looks_like_report else parse_html(text)
+        blocked = None if looks_like_report else needs_browser(text, response.status, doc=doc)
         if blocked:
             yield ReportFailure(
                 response.url, gk["referer"], portal.seed.id, "needs-browser", response.status, detail=blocked
             )
             return
         if gk.get("verify"):
-            doc = parse_html(text)
+            if doc is None:
+                doc = parse_html(text)
             titles = [t.text_content() for t in doc.iter("title", "h1", "h2")]
             if not any(is_report_title(t) for t in titles):
                 self.crawler.stats.inc_value("gkspider/reports/truncated_title_not_report")
                 return
         if not looks_like_report:
-            files = [
-                link for link in extract_links(parse_html(text), response.url) if is_attachment(link.url, link.text)
-            ]
+            files = [link for link in extract_links(doc, response.url) if is_attachment(link.url, link.text)]
             if files:
                 # A cover page: the report is its file. Prefer the attachment named like a report.
                 best = next((f for f in files if is_report_title(_strip_extension(f.title or f.text))), files[0])
@@ -382,7 +417,7 @@ class AnnualReportsSpider(scrapy.Spider):
         reason = None
         if not target or not target.startswith(("http://", "https://")):
             reason = "bad-redirect"
-        elif gk["hops"] >= self.settings.getint("REDIRECT_MAX_TIMES") or canonical_url(target) in gk.get("chain", ()):
+        elif gk["hops"] >= self.max_redirects or canonical_url(target) in gk.get("chain", ()):
             reason = "redirect-loop"
         elif not same_site(target, portal.seed.url):
             reason = "offsite-redirect"
@@ -483,8 +518,15 @@ _SCRAPY_ERRORS = {
 }
 
 
-def _meta_refresh_target(response: Response) -> str | None:
-    """A <meta http-equiv=refresh> that moves the reader on at once (a report page that only forwards)."""
+def _meta_refresh_target(response: TextResponse, text: str) -> str | None:
+    """A <meta http-equiv=refresh> that moves the reader on at once (a report page that only forwards).
+
+    `text` is response.text. get_meta_refresh reads its first 4096 characters, and only tags whose attributes hold
+    'refresh' in any case: without the word there (most pages) there is nothing to find, and its scans are skipped.
+    No character but the ASCII letters lowercases to r, e, f, s or h, so the ASCII of the text decides.
+    """
+    if b"refresh" not in text[:4096].encode("ascii", "ignore").lower():
+        return None
     from scrapy.utils.response import get_meta_refresh
 
     try:
