@@ -202,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     results |= {
         "extract_ratio": extract_ratio,
         "extract_ratio_large": extraction["large"]["ratio_median"],
+        "extract_ratio_totals": extraction["corpus"]["ratio_of_totals"],
+        "extract_ratio_large_totals": extraction["large"]["ratio_of_totals"],
         "crawl_ratio": crawl_ratio,
         "crawl_cpu_ratio": cpu_ratio,
         "peak_rss_mb": peak_rss_mb,
@@ -265,6 +267,16 @@ def print_table(r: dict[str, Any], portals: int, out: Path) -> None:
             f"{r['extract_ratio_large']:.2f}x",
             "<= 3x",
             verdict(r["extract_ratio_large"] <= TARGETS["extract_ratio"]),
+        )
+    )
+    # Beside the medians: summed extraction + validation time over summed parse time, what a crawl pays in total.
+    # The headline stays the median (chosen before the figures were known); this row is not a second chance.
+    rows.append(
+        (
+            "  the same as ratios of summed times, corpus / large",
+            f"{c['ratio_of_totals']:.2f}x / {lg['ratio_of_totals']:.2f}x",
+            "<= 3x",
+            verdict(max(c["ratio_of_totals"], lg["ratio_of_totals"]) <= TARGETS["extract_ratio"]),
         )
     )
     ok = r["crawl_ratio"] >= TARGETS["crawl_ratio"] if r["crawl_ratio"] is not None else None

@@ -237,3 +237,30 @@ def test_failures_jsonl_is_read_back_as_digests(tmp_path: Path) -> None:
     )
     assert all(isinstance(k, bytes) and len(k) == 16 for k in pipeline.known_failures)
     assert [line["reason"] for _, line in read_jsonl(out / "failures.jsonl")] == ["timeout", "http_404"]
+
+
+def test_extraction_caches_are_bounded() -> None:
+    """Every cache of the extraction that takes an argument keeps a bounded number of entries: a crawl meets millions
+    of distinct texts (names, prose), and a cache grows with them (at 65,536 entries the text caches held ~90 MB of
+    a 1,000-portal bench crawl). Caches of no argument (a data table loaded once) hold one entry."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import gkspider.extract as extract_package
+    from gkspider.extract.text import TEXT_CACHE_ENTRIES, clean
+
+    sizes = {}
+    for info in pkgutil.iter_modules(extract_package.__path__):
+        module = importlib.import_module(f"gkspider.extract.{info.name}")
+        for name, fn in vars(module).items():
+            cached = hasattr(fn, "cache_parameters") and fn.__module__ == module.__name__
+            if cached and inspect.signature(fn.__wrapped__).parameters:
+                sizes[f"{info.name}.{name}"] = fn.cache_parameters()["maxsize"]
+    assert {"text.clean", "text.label_key", "labels.lookup", "metadata._pairs_in_token"} <= set(sizes)
+    too_large = {name: size for name, size in sizes.items() if size is None or size > TEXT_CACHE_ENTRIES}
+    assert not too_large
+
+    for i in range(TEXT_CACHE_ENTRIES + 100):
+        clean(f"第{i}号 名称")
+    assert clean.cache_info().currsize == TEXT_CACHE_ENTRIES

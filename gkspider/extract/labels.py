@@ -9,7 +9,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from gkspider.extract.text import label_key, strip_enumerator
+from gkspider.extract.text import TEXT_CACHE_ENTRIES, label_key, strip_enumerator
 
 
 @cache
@@ -64,7 +64,7 @@ def _index() -> _Index:
     return _Index(exact, core, fuzzy)
 
 
-@lru_cache(maxsize=65536)  # bounded: a national crawl meets millions of distinct short texts (names, dates, titles)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)  # bounded: a national crawl meets millions of distinct texts
 def lookup(text: str) -> Label | None:
     """The label a cell's text is, or None. Exact first, then without its enumerator, then a close typo."""
     key = label_key(text)

@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from gkspider.extract.dates import parse_date
 from gkspider.extract.document import Document
 from gkspider.extract.labels import label_data, metadata_labels
-from gkspider.extract.text import clean, label_key
+from gkspider.extract.text import TEXT_CACHE_ENTRIES, clean, label_key
 
 _MAX_PAIR_TOKEN = 120  # longer tokens are prose; labels inside them are not metadata
 
@@ -36,7 +36,7 @@ _INDEX_SHAPE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-/._·]*$")
 _EMPTY_PLACEHOLDER = re.compile(r"^[\s〔〕\[\]（）()【】号无/\\\-—_]*$")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def _pairs_in_token(text: str) -> tuple[tuple[str, str], ...]:
     """('field', 'value') for every label in a token; the value runs to the next label."""
     regex = _label_regex()
