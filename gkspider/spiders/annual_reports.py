@@ -275,16 +275,22 @@ class AnnualReportsSpider(scrapy.Spider):
         for nxt in find_pages(doc, response.url, max_pages=self.max_pages_per_list):
             yield from self._list_page(portal, nxt, gk, response)
 
-    def _list_page(self, portal: Portal, page: PageRequest, gk: dict, response: Response) -> Iterator[Request]:
-        if page.method == "GET" and not self._can_follow(portal, page.url):
-            return
-        key = canonical_url(page.url) + (f"#{page.body}" if page.body else "")
+    def _claim_page(self, portal: Portal, key: str) -> bool:
+        """Marks a navigation or list page as the portal's; False when it was claimed before or the portal's budget
+        of list pages is spent (counted as a cap hit)."""
         if key in portal.seen_nav:
-            return
+            return False
         portal.seen_nav.add(key)
         if portal.pages >= self.max_list_pages:
             portal.caps_hit["list_pages"] += 1
             self.crawler.stats.inc_value(f"gkspider/caps/list_pages/{portal.seed.id}")
+            return False
+        return True
+
+    def _list_page(self, portal: Portal, page: PageRequest, gk: dict, response: Response) -> Iterator[Request]:
+        if page.method == "GET" and not self._can_follow(portal, page.url):
+            return
+        if not self._claim_page(portal, canonical_url(page.url) + (f"#{page.body}" if page.body else "")):
             return
         yield self._page_request(
             portal, page, depth=gk["depth"], role="list", priority=40 - gk["depth"], list_url=gk["list_url"]
@@ -327,13 +333,7 @@ class AnnualReportsSpider(scrapy.Spider):
                     score = 1.0  # a year sub-column (2020年) inside a 年报 column
                 if score <= 0:
                     continue
-                key = canonical_url(link.url)
-                if key in portal.seen_nav:
-                    continue
-                portal.seen_nav.add(key)
-                if portal.pages >= self.max_list_pages:
-                    portal.caps_hit["list_pages"] += 1
-                    self.crawler.stats.inc_value(f"gkspider/caps/list_pages/{portal.seed.id}")
+                if not self._claim_page(portal, canonical_url(link.url)):
                     continue
                 role = "column" if score >= 5 else "nav"
                 yield self._page_request(
