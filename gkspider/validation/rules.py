@@ -9,7 +9,9 @@ Rule ids and severities are those of the contract, plus a few extra ones
 
 from __future__ import annotations
 
+import marshal
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -690,9 +692,6 @@ def cross_year_flags(reports: Iterable[dict | tuple | None], spill_rows: int = 1
     held in memory; past that they go to temporary files, one per share of the (site, organ) groups, and the
     groups are compared one file at a time, so memory stays bounded however large the data set.
     """
-    import marshal
-    import tempfile
-
     parts = 64
     held: list[tuple] = []
     spill: list | None = None  # the partition files, once spilling

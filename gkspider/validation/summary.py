@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from gkspider.validation.rules import RULES, normalise_organ, status_of
 
@@ -70,6 +72,25 @@ def _flagged_key(f: dict) -> tuple[int, str, str]:
     return (_FLAGGED_ORDER.get(f["status"], 2), f["site_id"], str(f["url"]))
 
 
+@dataclass(slots=True)
+class _PortalTally:
+    """One portal's counters in SummaryBuilder."""
+
+    name: Any = None
+    level: Any = None
+    url: Any = None
+    reports: int = 0
+    failures: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    organs: dict[str, list] = field(default_factory=dict)  # organ key -> [display name, {year key: counts}]
+
+    def describe(self, site: dict) -> None:
+        """Name, level and URL from a site object, where they are not known yet."""
+        for key in ("name", "level", "url"):
+            if getattr(self, key) is None and site.get(key) is not None:
+                setattr(self, key, site.get(key))
+
+
 class SummaryBuilder:
     """`build_summary` fed one report and one failure at a time (the output pipeline calls it as items arrive).
 
@@ -81,8 +102,7 @@ class SummaryBuilder:
     def __init__(self, max_flagged: int | None = FLAGGED_MAX, max_links: int | None = GRID_LINKS_MAX) -> None:
         self.max_flagged = max_flagged
         self.max_links = max_links
-        # site id -> [name, level, url, reports, failures, {status: n}, {organ key: [display, {year: counts}]}]
-        self._portals: dict[str, list] = {}
+        self._portals: dict[str, _PortalTally] = {}
         self.status_counts: Counter[str] = Counter()
         self.flag_counts: Counter[str] = Counter()
         self.flag_reports: Counter[str] = Counter()
@@ -98,14 +118,12 @@ class SummaryBuilder:
         self.links: list[tuple] | None = []
         self._counts: dict[tuple[int, ...], tuple[int, ...]] = {}  # one object per distinct tuple of counts
 
-    def _portal(self, site_id: str, site: dict | None = None) -> list:
+    def _portal(self, site_id: str, site: dict | None = None) -> _PortalTally:
         entry = self._portals.get(site_id)
         if entry is None:
-            entry = self._portals[site_id] = [None, None, None, 0, 0, {}, {}]
+            entry = self._portals[site_id] = _PortalTally()
         if site:
-            for i, key in enumerate(("name", "level", "url")):
-                if entry[i] is None and site.get(key) is not None:
-                    entry[i] = site.get(key)
+            entry.describe(site)
         return entry
 
     def add_report(self, r: dict) -> None:
@@ -117,12 +135,12 @@ class SummaryBuilder:
         entry = self._portal(site_id, site)
         status = _report_status(r)
         self.status_counts[status] += 1
-        entry[3] += 1
-        entry[5][status] = entry[5].get(status, 0) + 1
+        entry.reports += 1
+        entry.by_status[status] = entry.by_status.get(status, 0) + 1
         key, display = _organ_key(r)
-        organ = entry[6].get(key)
+        organ = entry.organs.get(key)
         if organ is None:
-            organ = entry[6][key] = [display, {}]
+            organ = entry.organs[key] = [display, {}]
         year = r.get("report_year")
         if isinstance(year, int):
             self.years.add(year)
@@ -177,39 +195,39 @@ class SummaryBuilder:
             return
         self.n_failures += 1
         self.reasons[str(f.get("reason") or "unknown")] += 1
-        self._portal(_site_id(f.get("site_id")))[4] += 1
+        self._portal(_site_id(f.get("site_id"))).failures += 1
 
     def build(self, dataset_flags: Iterable[dict] = (), seeds: Iterable[dict] = (), stats: dict | None = None) -> dict:
         stats = dict(stats or {})
         # A seed's name, level and URL come first, then the first report's (as if the seeds were read first).
-        from_seeds: dict[str, list] = {}
+        from_seeds: dict[str, _PortalTally] = {}
         for seed in seeds:
             if isinstance(seed, dict):
                 site_id = _site_id(seed.get("id"))
-                known = from_seeds.setdefault(site_id, [None, None, None])
-                for i, key in enumerate(("name", "level", "url")):
-                    if known[i] is None and seed.get(key) is not None:
-                        known[i] = seed.get(key)
+                from_seeds.setdefault(site_id, _PortalTally()).describe(seed)
                 self._portal(site_id)
 
         per_portal = []
         for site_id in sorted(self._portals):
-            name, level, url, n_reports, n_failures, by_status, organs = self._portals[site_id]
-            seeded = from_seeds.get(site_id, [None, None, None])
+            entry = self._portals[site_id]
+            seeded = from_seeds.get(site_id)
+            if seeded is not None:
+                seeded.describe({"name": entry.name, "level": entry.level, "url": entry.url})
+            described = seeded or entry
             organ_rows = [
                 {"key": key, "organ": display, "years": {y: sum(c) for y, c in years.items()}}
-                for key, (display, years) in organs.items()
+                for key, (display, years) in entry.organs.items()
             ]
             organ_rows.sort(key=lambda o: (o["organ"] == _NO_ORGAN, o["organ"]))
             per_portal.append(
                 {
                     "id": site_id,
-                    "name": seeded[0] if seeded[0] is not None else name,
-                    "level": seeded[1] if seeded[1] is not None else level,
-                    "url": seeded[2] if seeded[2] is not None else url,
-                    "reports": n_reports,
-                    "failures": n_failures,
-                    "by_status": dict(by_status),
+                    "name": described.name,
+                    "level": described.level,
+                    "url": described.url,
+                    "reports": entry.reports,
+                    "failures": entry.failures,
+                    "by_status": dict(entry.by_status),
                     "organs": organ_rows,
                 }
             )
@@ -275,7 +293,7 @@ class SummaryBuilder:
         return {
             (site_id, key, year): counts
             for site_id, entry in self._portals.items()
-            for key, (_display, years) in entry[6].items()
+            for key, (_display, years) in entry.organs.items()
             for year, counts in years.items()
         }
 
