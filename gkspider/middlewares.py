@@ -17,17 +17,22 @@ import hashlib
 import logging
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.job import job_dir
+from scrapy.utils.request import RequestFingerprinterProtocol
 
 from gkspider.discovery.links import canonical_url
 from gkspider.output import ReportsIndex, offer_reports_index
 from gkspider.pipelines.output import REPORTS
+from gkspider.seen import SEEN_IN_MEMORY, SeenSet, memory_limit_of
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +47,12 @@ class DeltaFetchMiddleware(BaseSpiderMiddleware):
         super().__init__(crawler)
         self.enabled = crawler.settings.getbool("GKSPIDER_DELTAFETCH_ENABLED", True)
         self.reset = crawler.settings.getbool("GKSPIDER_DELTAFETCH_RESET", False)
-        self.captured: set[bytes] = set()
+        self.captured = SeenSet()  # URL digests of the reports in reports.jsonl
         if self.enabled and not self.reset:
             path = Path(crawler.settings.get("GKSPIDER_OUTPUT_DIR")) / REPORTS
             # One pass for both: the output pipeline takes the content digests when the spider opens.
-            index = ReportsIndex(path, url_digest=_digest)
-            self.captured = index.urls or set()
+            index = ReportsIndex(path, url_digest=_digest, memory_limit=memory_limit_of(crawler.settings))
+            self.captured = index.urls or self.captured
             index.urls = None
             offer_reports_index(crawler, index)
             if self.captured:
@@ -99,6 +104,60 @@ class JobdirGuard:
     def spider_closed(self, reason: str) -> None:
         # 'finished' and 'shutdown' (Ctrl-C) both leave a consistent queue behind.
         self.marker.unlink(missing_ok=True)
+
+
+class SeenSetDupeFilter(RFPDupeFilter):
+    """Scrapy's request dupefilter, its fingerprints in a `SeenSet` (on disk past a limit) instead of a set that
+    grows with the crawl: ~930,000 fingerprints in a national crawl. With JOBDIR it still appends each fingerprint to
+    `requests.seen` in Scrapy's own format (2-byte big-endian length, then the bytes), so a resumed crawl, or stock
+    Scrapy, reads the same file back."""
+
+    def __init__(
+        self,
+        path: str | None = None,
+        debug: bool = False,
+        *,
+        fingerprinter: RequestFingerprinterProtocol | None = None,
+        memory_limit: int = SEEN_IN_MEMORY,
+    ) -> None:
+        super().__init__(None, debug, fingerprinter=fingerprinter)
+        self._fingerprints = SeenSet(memory_limit=memory_limit, name="request fingerprints")  # type: ignore[assignment]
+        if path:
+            self.file = Path(path, "requests.seen").open("a+b")  # noqa: SIM115 (closed by RFPDupeFilter.close)
+            self.file.seek(0)
+            self._fingerprints.update(_read_seen_file(self.file))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SeenSetDupeFilter:
+        return cls(
+            job_dir(crawler.settings),
+            crawler.settings.getbool("DUPEFILTER_DEBUG"),
+            fingerprinter=crawler.request_fingerprinter,
+            memory_limit=memory_limit_of(crawler.settings),
+        )
+
+    def close(self, reason: str) -> None:
+        super().close(reason)
+        self._fingerprints.close()
+
+
+def _read_seen_file(fp: BinaryIO, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The fingerprints of a `requests.seen` file, read a chunk at a time (the whole file would be ~20 MB for a
+    national crawl); a record cut short by a hard kill ends the list."""
+    buffer = b""
+    while True:
+        data = fp.read(chunk)
+        buffer += data
+        pos = 0
+        while pos + 2 <= len(buffer):
+            size = int.from_bytes(buffer[pos : pos + 2], "big")
+            if pos + 2 + size > len(buffer):
+                break
+            yield buffer[pos + 2 : pos + 2 + size]
+            pos += 2 + size
+        buffer = buffer[pos:]
+        if not data:
+            return
 
 
 class CrawlDelayMiddleware:

@@ -18,6 +18,8 @@ from typing import Any
 
 import jsonlines
 
+from gkspider.seen import SEEN_IN_MEMORY, SeenSet
+
 logger = logging.getLogger(__name__)
 
 _dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
@@ -200,11 +202,14 @@ class ReportsIndex:
     """What a re-run needs of an existing reports.jsonl, as 16-byte digests: the content of every report (the
     output pipeline's dedupe) and, when asked, every url and page_url (DeltaFetch). One pass serves both."""
 
-    def __init__(self, path: Path, url_digest: Callable[[str], bytes] | None = None) -> None:
+    def __init__(
+        self, path: Path, url_digest: Callable[[str], bytes] | None = None, memory_limit: int = SEEN_IN_MEMORY
+    ) -> None:
         self.path = path
         self.stamp = _stamp(path)
-        self.contents: set[bytes] = set()
-        self.urls: set[bytes] | None = set() if url_digest else None
+        # On disk past a limit: a re-run of a national crawl reads ~855,000 reports.
+        self.contents = SeenSet(memory_limit=memory_limit, name="report contents")
+        self.urls: SeenSet | None = SeenSet(memory_limit=memory_limit, name="captured URLs") if url_digest else None
         for _, line in read_jsonl(path):
             if "url" in line:
                 self.contents.add(content_digest(line))
@@ -231,10 +236,10 @@ def offer_reports_index(owner: Any, index: ReportsIndex) -> None:
     _handover[owner] = index
 
 
-def take_reports_index(owner: Any, path: Path) -> ReportsIndex:
+def take_reports_index(owner: Any, path: Path, memory_limit: int = SEEN_IN_MEMORY) -> ReportsIndex:
     """The index `offer_reports_index` left for this owner and file if the file has not changed since; else a
     fresh scan (contents only)."""
     index = _handover.pop(owner, None)
     if index is not None and index.path.resolve() == path.resolve() and index.stamp == _stamp(path):
         return index
-    return ReportsIndex(path)
+    return ReportsIndex(path, memory_limit=memory_limit)

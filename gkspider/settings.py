@@ -66,6 +66,11 @@ GKSPIDER_MAX_CRAWL_DELAY = 60.0  # a robots.txt asking for more is honoured up t
 EXTENSIONS = {
     "gkspider.middlewares.JobdirGuard": 0,
 }
+# What a crawl has seen (request fingerprints, report URLs, content digests) stays in memory up to this many keys per
+# set, then moves to a temporary SQLite database: a national crawl sees ~930,000 requests (gkspider/seen.py).
+GKSPIDER_SEEN_IN_MEMORY = 20_000
+# Request fingerprints in such a set; still written to JOBDIR/requests.seen for a resume.
+DUPEFILTER_CLASS = "gkspider.middlewares.SeenSetDupeFilter"
 # A re-run does not re-download report pages already in reports.jsonl; set RESET to fetch everything again.
 GKSPIDER_DELTAFETCH_ENABLED = True
 GKSPIDER_DELTAFETCH_RESET = False

@@ -141,6 +141,34 @@ def test_rerun_fetches_no_captured_report_and_writes_nothing_new(crawl, mockweb)
     assert homes <= requested, "list and navigation pages must be re-read"
 
 
+def test_seen_sets_on_disk_change_nothing(crawl, mockweb, tmp_path: Path) -> None:
+    """Every seen-set (dupefilter, report URLs, content digests, DeltaFetch) moved to disk from its third key, as
+    in a national crawl: the same reports and failures, the same requests, and a re-run still fetches no captured
+    report and writes nothing."""
+    on_disk = {"GKSPIDER_SEEN_IN_MEMORY": "2", "JOBDIR": str(tmp_path / "job")}
+    mockweb.web.clear_log()
+    result = run_crawl(mockweb.env, crawl["seeds"], tmp_path, settings=on_disk)
+    assert result.returncode == 0, result.stderr[-3000:]
+    reports, failures = read_lines(tmp_path / "reports.jsonl"), read_lines(tmp_path / "failures.jsonl")
+    assert sorted(r["url"] for r in reports) == sorted(r["url"] for r in crawl["reports"])
+    assert sorted((f["url"], f["reason"]) for f in failures) == sorted(
+        (f["url"], f["reason"]) for f in crawl["failures"]
+    )
+    assert Counter(_requested_urls(mockweb.web.requests)) == Counter(_requested_urls(crawl["requests"]))
+    for name in ("request fingerprints", "report URLs", "report contents"):
+        assert f"seen {name}: more than 2, moved to a temporary database on disk" in result.stderr
+
+    before = (tmp_path / "reports.jsonl").read_bytes()
+    mockweb.web.clear_log()
+    rerun = {**on_disk, "JOBDIR": str(tmp_path / "job2")}
+    result = run_crawl(mockweb.env, crawl["seeds"], tmp_path, settings=rerun)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "reports.jsonl").read_bytes() == before
+    assert "seen captured URLs: more than 2" in result.stderr
+    requested = {canonical_url(u) for u in _requested_urls(mockweb.web.requests)}
+    assert not requested & {canonical_url(r["url"]) for r in reports}
+
+
 def test_a_bad_seed_row_is_named_and_the_rest_still_run(mockweb, tmp_path: Path) -> None:
     seeds = write_seeds(mockweb.manifest, tmp_path / "seeds.csv", only={"test-plain"})
     with seeds.open("a", encoding="utf-8") as fp:

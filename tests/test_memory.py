@@ -9,6 +9,7 @@ import json
 import tracemalloc
 from pathlib import Path
 
+import pytest
 from scrapy.utils.test import get_crawler
 
 from gkspider.items import ReportFailure
@@ -100,14 +101,17 @@ def test_output_pipeline_keeps_a_few_dozen_bytes_a_report(tmp_path: Path) -> Non
     assert per_report < 400, f"{per_report:.0f} bytes retained per report"
 
 
-def test_rerun_dedupes_reports_and_failures(tmp_path: Path) -> None:
+# In memory, and with every seen-set on disk from its sixth key (the dedupe sets of a national crawl).
+@pytest.mark.parametrize("seen_in_memory", [20_000, 5], ids=["in-memory", "on-disk"])
+def test_rerun_dedupes_reports_and_failures(tmp_path: Path, seen_in_memory: int) -> None:
+    limit = {"GKSPIDER_SEEN_IN_MEMORY": seen_in_memory}
     out = tmp_path / "out"
     reports = [synthetic_report(i) for i in range(90)]
     failures = [
         ReportFailure(url=f"http://www.p00000.gov.cn/{i}.pdf", page_url=None, site_id="p-00000", reason="http_404")
         for i in range(3)
     ]
-    stats, _ = run(out, reports, failures)
+    stats, _ = run(out, reports, failures, **limit)
     assert stats["gkspider/output/reports_written"] == 90 and stats["gkspider/output/failures/http_404"] == 3
     first = (out / "reports.jsonl").read_bytes()
     assert first.count(b"\n") == 90
@@ -123,7 +127,8 @@ def test_rerun_dedupes_reports_and_failures(tmp_path: Path) -> None:
     # again, fetched later and revalidated: nothing new (with DeltaFetch handing its index over, and without)
     later = [{**r, "fetched_at": "2025-01-01T00:00:00+00:00", "sha256": "0", "validation": None} for r in reports]
     for deltafetch in (True, False):
-        stats, pipeline = run(out, later, failures, deltafetch=deltafetch)
+        stats, pipeline = run(out, later, failures, deltafetch=deltafetch, **limit)
+        assert pipeline.known.spilled == (seen_in_memory < len(reports))
         assert stats.get("gkspider/output/reports_written") is None
         assert stats["gkspider/output/reports_unchanged"] == 90
         assert stats["gkspider/output/failures_repeated"] == 3
@@ -134,7 +139,7 @@ def test_rerun_dedupes_reports_and_failures(tmp_path: Path) -> None:
     # a change of content is written, once
     changed = copy.deepcopy(reports[7])
     changed["tables"]["applications"]["granted"]["natural"] += 1
-    stats, _ = run(out, [changed, changed], deltafetch=True)
+    stats, _ = run(out, [changed, changed], deltafetch=True, **limit)
     assert stats["gkspider/output/reports_written"] == 1 and stats["gkspider/output/reports_unchanged"] == 1
     assert (out / "reports.jsonl").read_bytes().count(b"\n") == 91
 

@@ -25,6 +25,7 @@ from gkspider.output import (
     write_text_atomic,
 )
 from gkspider.pipelines.extract import ReportRecord
+from gkspider.seen import SeenSet, memory_limit_of
 from gkspider.validation.rules import cross_year_flags, cross_year_view
 from gkspider.validation.summary import (
     FLAGGED_MAX,
@@ -46,7 +47,7 @@ class OutputPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.out_dir = Path(crawler.settings.get("GKSPIDER_OUTPUT_DIR"))
-        self.known: set[bytes] = set()  # content digests (output.content_digest) of the reports in reports.jsonl
+        self.known = SeenSet()  # content digests (output.content_digest) of the reports in reports.jsonl
         self.known_failures: set[bytes] = set()  # output.failure_digest of the failures in failures.jsonl
         # What this run found (written or unchanged), for the summary: counters, not the reports.
         self.summary = SummaryBuilder(
@@ -63,7 +64,9 @@ class OutputPipeline:
         self.reports = JsonlWriter(self.out_dir / REPORTS)
         self.failures = JsonlWriter(self.out_dir / FAILURES)
         # DeltaFetch has usually read reports.jsonl already, and left the digests for us.
-        self.known = take_reports_index(self.crawler, self.out_dir / REPORTS).contents
+        self.known = take_reports_index(
+            self.crawler, self.out_dir / REPORTS, memory_limit=memory_limit_of(self.crawler.settings)
+        ).contents
         # A candidate that failed the same way before is not written again (a resumed or repeated crawl).
         self.known_failures = {
             failure_digest(f.get("url"), f.get("reason")) for _, f in read_jsonl(self.out_dir / FAILURES)
@@ -95,6 +98,7 @@ class OutputPipeline:
     def close_spider(self) -> None:
         self.reports.close()
         self.failures.close()
+        self.known.close()  # its temporary database, if it has one
         # This run's and earlier runs' reports, each cut to a small tuple as it is read (cross_year_flags groups
         # them, on disk past a limit).
         dataset_flags = cross_year_flags(cross_year_view(line) for _, line in read_jsonl(self.out_dir / REPORTS))

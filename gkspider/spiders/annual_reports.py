@@ -48,6 +48,7 @@ from gkspider.discovery.pagination import (
 )
 from gkspider.items import ReportFailure, ReportPage
 from gkspider.seeds import Seed, load_seeds, seed_files
+from gkspider.seen import SeenSet, memory_limit_of
 
 REPORT_PRIORITY = 100
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -76,7 +77,8 @@ class AnnualReportsSpider(scrapy.Spider):
         self.seeds_path = seeds
         self.site_id = site
         self.portals: dict[str, Portal] = {}
-        self.seen_reports: set[str] = set()  # canonical URLs of report candidates, across portals
+        # Canonical URLs of report candidates, across portals: on disk past a limit (a national crawl sees ~855,000).
+        self.seen_reports = SeenSet()
         self.seed_problems: list[str] = []
 
     @classmethod
@@ -91,7 +93,11 @@ class AnnualReportsSpider(scrapy.Spider):
         spider.max_url_length = settings.getint("URLLENGTH_LIMIT")
         spider.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
         spider.max_file_bytes = settings.getint("GKSPIDER_MAX_FILE_BYTES")
+        spider.seen_reports = SeenSet(memory_limit=memory_limit_of(settings), name="report URLs")
         return spider
+
+    def closed(self, reason: str) -> None:
+        self.seen_reports.close()  # its temporary database, if the crawl was large enough to have one
 
     # ------------------------------------------------------------ start
 

@@ -680,7 +680,13 @@ def cross_year_view(report: dict) -> tuple | None:
     )
 
 
-def cross_year_flags(reports: Iterable[dict | tuple | None], spill_rows: int = 100_000) -> list[dict]:
+# Cross-year rows held in memory before the rest spill to disk: ~400 bytes each (url, title, two rows of numbers), so
+# ~4 MB at most. At 100,000 the close of a 1,000-portal bench crawl (45,000 reports) took 21 MB more than the crawl
+# itself had needed (issue 8); spilling costs no time (marshal is faster than building the groups in memory).
+CROSS_YEAR_HELD_ROWS = 10_000
+
+
+def cross_year_flags(reports: Iterable[dict | tuple | None], spill_rows: int = CROSS_YEAR_HELD_ROWS) -> list[dict]:
     """applications.cross_year: carried_forward of year N vs carried_over of year N+1, per column.
 
     Reports are grouped by (site.id, normalised organ). When a year has several

@@ -53,6 +53,10 @@ def _organ_key(report: dict) -> tuple[str, str]:
     return key, organ.strip()
 
 
+# One str object per year for every organ's grid row: str(year) per report kept one copy per organ and year (~50 bytes
+# a report, issue 8).
+_YEAR_KEYS = {year: str(year) for year in range(1990, 2100)}
+
 _RULE_INDEX = {rule: i for i, rule in enumerate(RULES)}
 
 
@@ -144,7 +148,7 @@ class SummaryBuilder:
         year = r.get("report_year")
         if isinstance(year, int):
             self.years.add(year)
-            year_key = str(year)
+            year_key = _YEAR_KEYS.get(year) or str(year)
         else:
             self.unknown_year = True
             year_key = "unknown"
