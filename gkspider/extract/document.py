@@ -11,8 +11,7 @@ import codecs
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import compress, repeat
 from typing import NamedTuple
 
 import lxml.etree
@@ -30,17 +29,85 @@ class Token(NamedTuple):  # a tuple: a page has hundreds, and a dataclass costs 
     container: int | None = None  # the enclosing block (tr/li/p/div), for metadata label/value pairing
 
 
-@dataclass
+class TokenColumns(NamedTuple):
+    """The tokens as four parallel lists: entry i of each is field i of token i."""
+
+    texts: list[str]
+    kinds: list[str]
+    rows: list[tuple[int, int] | None]
+    containers: list[int | None]
+
+
+_new_token = functools.partial(tuple.__new__, Token)  # builds a token from a tuple in C, without Token.__new__
+
+
 class Document:
-    tokens: list[Token]
-    meta: dict[str, str] = field(default_factory=dict)  # <meta name=…> tags, names lower-cased
-    html_title: str | None = None
-    headings: list[str] = field(default_factory=list)  # h1-h3 texts, for the title
-    notes: list[str] = field(default_factory=list)  # what the reader had to work around, e.g. 'decoded as gb18030'
-    line_mode: bool = False  # read line by line: no rows, a label's value may sit on the next line
+    """Paragraphs and table cells in reading order, with what the page says about itself.
+
+    A reader hands over the tokens either as a list of `Token` or as `TokenColumns`; each form is built from the other
+    on first use, and neither may change afterwards. The extractors read the columns. The HTML reader builds only the
+    columns: a page has hundreds of cells, and building a Token (a tuple subclass) per cell cost twice as much as the
+    plain lists, while lists filled a row at a time cost next to nothing.
+    """
+
+    __slots__ = ("_tokens", "_columns", "meta", "html_title", "headings", "notes", "line_mode")
+
+    def __init__(
+        self,
+        tokens: list[Token] | None = None,
+        meta: dict[str, str] | None = None,
+        html_title: str | None = None,
+        headings: list[str] | None = None,
+        notes: list[str] | None = None,
+        line_mode: bool = False,
+        *,
+        columns: TokenColumns | None = None,
+    ) -> None:
+        if tokens is None and columns is None:
+            tokens = []
+        self._tokens = tokens
+        self._columns = columns
+        self.meta: dict[str, str] = meta if meta is not None else {}  # <meta name=…> tags, names lower-cased
+        self.html_title = html_title
+        self.headings: list[str] = headings if headings is not None else []  # h1-h3 texts, for the title
+        self.notes: list[str] = notes if notes is not None else []  # what the reader had to work around
+        self.line_mode = line_mode  # read line by line: no rows, a label's value may sit on the next line
+
+    @property
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = list(map(_new_token, zip(*self._columns, strict=True)))  # type: ignore[misc]
+        return self._tokens
+
+    @property
+    def columns(self) -> TokenColumns:
+        if self._columns is None:
+            tokens = self._tokens or []
+            self._columns = TokenColumns(
+                [t.text for t in tokens],
+                [t.kind for t in tokens],
+                [t.row for t in tokens],
+                [t.container for t in tokens],
+            )
+        return self._columns
+
+    def _fields(self) -> tuple:
+        return (self.tokens, self.meta, self.html_title, self.headings, self.notes, self.line_mode)
+
+    def __eq__(self, other: object) -> bool:
+        return self._fields() == other._fields() if isinstance(other, Document) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return (
+            f"Document(tokens={self.tokens!r}, meta={self.meta!r}, html_title={self.html_title!r}, "
+            f"headings={self.headings!r}, notes={self.notes!r}, line_mode={self.line_mode!r})"
+        )
 
     def paragraphs(self) -> list[str]:
-        return [t.text for t in self.tokens if t.kind == PARA and t.text]
+        texts, kinds, _, _ = self.columns
+        return list(filter(None, compress(texts, map(PARA.__eq__, kinds))))  # non-empty PARA texts, in C
 
     def plain_text(self) -> str:
         return "\n".join(self.paragraphs())
@@ -188,7 +255,6 @@ def _flattening_xslt() -> lxml.etree.XSLT:
 
 
 _FLATTEN = _flattening_xslt()
-_new_token = functools.partial(tuple.__new__, Token)  # builds a token from a tuple in C, without Token.__new__
 
 
 @functools.lru_cache(maxsize=4096)
@@ -208,7 +274,7 @@ def _run_effect(run: str) -> tuple[int, int]:
 
 def _html_tokens(root: lxml.etree._Element) -> list[Token]:
     """Paragraphs and table cells in reading order; each with the container it ends in (an opaque number)."""
-    return _tokens_of_flat(str(_FLATTEN(root)))
+    return Document(columns=_columns_of_flat(str(_FLATTEN(root)))).tokens
 
 
 def _segments(flat: str) -> Iterator[tuple[bool, str]]:
@@ -221,9 +287,11 @@ def _segments(flat: str) -> Iterator[tuple[bool, str]]:
         yield False, after
 
 
-def _tokens_of_flat(flat: str) -> list[Token]:
-    tokens: list[Token] = []
-    append = tokens.append
+def _columns_of_flat(flat: str) -> TokenColumns:
+    texts: list[str] = []
+    kinds: list[str] = []
+    rows: list[tuple[int, int] | None] = []
+    containers: list[int | None] = []
     stack = [0]
     next_container = 1
     tables = 0
@@ -236,7 +304,11 @@ def _tokens_of_flat(flat: str) -> list[Token]:
                 part = part.replace(" " + mark, mark).replace(mark + " ", mark)
             for r, row in enumerate(part.split(_ROW)[1:]):
                 cells = row.split(_CELL)[1:]
-                tokens.extend(map(_new_token, zip(cells, repeat(CELL), repeat((tables, r)), repeat(next_container))))
+                n = len(cells)
+                texts += cells
+                kinds += repeat(CELL, n)
+                rows += repeat((tables, r), n)
+                containers += repeat(next_container, n)
                 next_container += 1
             continue
         pieces = _MARK_RUNS.split(part)  # text, run of marks, text, …, text
@@ -245,7 +317,10 @@ def _tokens_of_flat(flat: str) -> list[Token]:
             if raw and not raw.isspace():
                 text = clean(raw)
                 if text:
-                    append(_new_token((text, PARA, None, stack[-1])))
+                    texts.append(text)
+                    kinds.append(PARA)
+                    rows.append(None)
+                    containers.append(stack[-1])
             if i + 1 < len(pieces):
                 pops, pushes = _run_effect(pieces[i + 1])
                 if pops:
@@ -253,7 +328,7 @@ def _tokens_of_flat(flat: str) -> list[Token]:
                 for _ in range(pushes):
                     stack.append(next_container)
                     next_container += 1
-    return tokens
+    return TokenColumns(texts, kinds, rows, containers)
 
 
 def _meta_tags(root: lxml.etree._Element) -> dict[str, str]:
@@ -279,11 +354,11 @@ def document_from_html(body: bytes | str, declared_encoding: str | None = None) 
     if may_hold_marks and any(mark in text for mark in _ALL_MARKS):  # `in`: a fast search, unlike a regex
         text = _MARKS.sub("", text)
     root = parse_html(text)
-    tokens = _html_tokens(root)
+    columns = _columns_of_flat(str(_FLATTEN(root)))
     title_el = root.find(".//title")
     headings = [clean(_text_of(h)) for h in root.iter("h1", "h2", "h3")]
     return Document(
-        tokens=tokens,
+        columns=columns,
         meta=_meta_tags(root),
         html_title=clean(_text_of(title_el)) if title_el is not None else None,
         headings=[h for h in headings if h],

@@ -73,11 +73,10 @@ def _assign(found: dict[str, str], field: str, value: str) -> None:
 def raw_metadata(doc: Document) -> dict[str, str]:
     """Label -> value as published (first occurrence wins), fields named as in the label table."""
     found: dict[str, str] = {}
-    tokens = doc.tokens
+    texts, _, _, containers = doc.columns
     pending: str | None = None  # a label whose value should be the next token of the same block
     pending_container: int | None = None
-    for tok in tokens:
-        text = tok.text
+    for text, container in zip(texts, containers, strict=True):
         if not text or len(text) > _MAX_PAIR_TOKEN:
             pending = None
             continue
@@ -86,9 +85,9 @@ def raw_metadata(doc: Document) -> dict[str, str]:
             for field, value in pairs:
                 _assign(found, field, value)
             last_field, last_value = pairs[-1]
-            pending, pending_container = (last_field, tok.container) if not last_value else (None, None)
+            pending, pending_container = (last_field, container) if not last_value else (None, None)
             continue
-        if pending and (tok.container == pending_container or (doc.line_mode and _value_shaped(text))):
+        if pending and (container == pending_container or (doc.line_mode and _value_shaped(text))):
             _assign(found, pending, text)
         pending = None
     return found
