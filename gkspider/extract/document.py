@@ -11,7 +11,7 @@ import codecs
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from typing import NamedTuple
 
 import lxml.etree
@@ -210,7 +210,6 @@ _TABLE_END = "\ufdd6"
 _ALL_MARKS = (_FLUSH, _PUSH, _POP, _TABLE, _ROW, _CELL, _TABLE_END)
 _MARKS = re.compile(f"[{''.join(_ALL_MARKS)}]")
 _MARKS_UTF8_PREFIX = "\ufdd0".encode()[:2]  # the first two bytes of every mark (U+FDC0-U+FDFF) in UTF-8
-_WS = re.compile(r"\s+")
 # A run of marks (and the blanks between them) ends the text before it: one piece per token, not one per mark.
 _MARK_RUNS = re.compile(f"([{_FLUSH}{_PUSH}{_POP}][{_FLUSH}{_PUSH}{_POP}\\s]*)")
 # A link-only list item (<li><a>…</a></li>) is a menu entry, never report text: portal templates print hundreds.
@@ -299,17 +298,21 @@ def _columns_of_flat(flat: str) -> TokenColumns:
         if is_table:  # rows of cells, each row its own container
             tables += 1
             # Cleaned as one string (what `clean` does to each cell), then cut: no Python call per cell.
-            part = _WS.sub(" ", to_halfwidth(part)).strip()
+            part = " ".join(to_halfwidth(part).split())
             for mark in (_ROW, _CELL):  # str.replace, not a regex with a group: that calls Python per match
                 part = part.replace(" " + mark, mark).replace(mark + " ", mark)
-            for r, row in enumerate(part.split(_ROW)[1:]):
-                cells = row.split(_CELL)[1:]
-                n = len(cells)
-                texts += cells
-                kinds += repeat(CELL, n)
-                rows += repeat((tables, r), n)
-                containers += repeat(next_container, n)
-                next_container += 1
+            # The part is only marks and cell texts: (_ROW (_CELL text)*)*. The cells are cut in one split, and each
+            # row's number and container repeated over its cells in C, not in a Python loop per row.
+            grid = part.split(_ROW)[1:]
+            cells_per_row = list(map(str.count, grid, repeat(_CELL)))
+            cells = part.replace(_ROW, "").split(_CELL)[1:]
+            texts += cells
+            kinds += repeat(CELL, len(cells))
+            rows += chain.from_iterable(map(repeat, zip(repeat(tables), range(len(grid))), cells_per_row))
+            containers += chain.from_iterable(
+                map(repeat, range(next_container, next_container + len(grid)), cells_per_row)
+            )
+            next_container += len(grid)  # each row its own container
             continue
         pieces = _MARK_RUNS.split(part)  # text, run of marks, text, …, text
         for i in range(0, len(pieces), 2):
