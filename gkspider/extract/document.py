@@ -334,14 +334,32 @@ def _columns_of_flat(flat: str) -> TokenColumns:
     return TokenColumns(texts, kinds, rows, containers)
 
 
-def _meta_tags(root: lxml.etree._Element) -> dict[str, str]:
+class _Head(NamedTuple):
+    meta: dict[str, str]  # <meta name=…> tags, names lower-cased, the first of a name wins
+    title: str | None  # the first <title>
+    headings: list[str]  # h1-h3 texts, non-empty, in order
+
+
+def _head(root: lxml.etree._Element) -> _Head:
+    """The <meta> tags, title and headings, in one walk over the tree (three separate walks cost twice as much)."""
     meta: dict[str, str] = {}
-    for m in root.iter("meta"):
-        name = (m.get("name") or m.get("property") or "").strip().lower()
-        content = m.get("content")
-        if name and content and name not in meta:
-            meta[name] = clean(content)
-    return meta
+    title: str | None = None
+    headings: list[str] = []
+    for el in root.iter("meta", "title", "h1", "h2", "h3"):
+        tag = el.tag
+        if tag == "meta":
+            name = (el.get("name") or el.get("property") or "").strip().lower()
+            content = el.get("content")
+            if name and content and name not in meta:
+                meta[name] = clean(content)
+        elif tag == "title":
+            if title is None:
+                title = clean(_text_of(el))
+        else:
+            heading = clean(_text_of(el))
+            if heading:
+                headings.append(heading)
+    return _Head(meta, title, headings)
 
 
 def document_from_html(body: bytes | str, declared_encoding: str | None = None) -> Document:
@@ -358,15 +376,8 @@ def document_from_html(body: bytes | str, declared_encoding: str | None = None) 
         text = _MARKS.sub("", text)
     root = parse_html(text)
     columns = _columns_of_flat(str(_FLATTEN(root)))
-    title_el = root.find(".//title")
-    headings = [clean(_text_of(h)) for h in root.iter("h1", "h2", "h3")]
-    return Document(
-        columns=columns,
-        meta=_meta_tags(root),
-        html_title=clean(_text_of(title_el)) if title_el is not None else None,
-        headings=[h for h in headings if h],
-        notes=notes,
-    )
+    head = _head(root)
+    return Document(columns=columns, meta=head.meta, html_title=head.title, headings=head.headings, notes=notes)
 
 
 # ---------------------------------------------------------------- text lines

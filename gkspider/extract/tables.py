@@ -250,12 +250,15 @@ def _complete_apps(rows: dict[str, dict], template: str | None, flags: list[dict
 
 
 _REVIEW_WORDS = sorted((label_key(w) for w in label_data()["reviews"]["headers"]), key=len, reverse=True)
+_REVIEW_CHARS = frozenset("".join(_REVIEW_WORDS) + "|,")  # what a header can be made of
 
 
 def _is_reviews_header(text: str) -> bool:
     key = label_key(text)
     if not key or len(key) > 120:
         return False
+    if not _REVIEW_CHARS.issuperset(key):
+        return False  # a character no header word removes ('0', most cells): the words would leave it
     for word in _REVIEW_WORDS:
         key = key.replace(word, "")
     return key.strip("|,") == ""
