@@ -195,7 +195,8 @@ def extract_tables(doc: Document, *, year_hint: int | None = None) -> TablesResu
             table, key, base = apps, lab.key, "tables.applications"
         if not raw:
             continue  # a group label ('(六)其他处理' in 2021) or a label mentioned without values
-        fitted, ok = _fit(raw, len(names))
+        # A row that has exactly its cells, the usual row, is what _fit would return (a copy of it).
+        fitted, ok = (raw, True) if len(raw) == len(names) else _fit(raw, len(names))
         if not ok:
             flags.append(
                 _flag(

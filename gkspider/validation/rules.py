@@ -15,6 +15,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import chain, repeat
 
 from gkspider.extract.labels import label_data
 
@@ -199,7 +200,7 @@ def _check_applications(item: dict, grids: dict[str, Grid | None] | None = None)
         if row not in table:
             continue
         cells = grid.get(row, _NO_CELLS)
-        parts = [cells.get(c) for c in _APPLICANT_COLUMNS]
+        parts = list(map(cells.get, _APPLICANT_COLUMNS))
         total = cells.get("total")
         if total is None or None in parts:
             continue
@@ -213,7 +214,7 @@ def _check_applications(item: dict, grids: dict[str, Grid | None] | None = None)
     outcome = _outcome_rows(table, item.get("template"))
     outcome_cells = [grid.get(r, _NO_CELLS) for r in outcome]
     for col in APPLICATION_COLUMNS:
-        parts = [cells.get(col) for cells in outcome_cells]
+        parts = list(map(dict.get, outcome_cells, repeat(col)))  # each outcome row's cell in this column
         total = total_row.get(col)
         if total is None or None in parts:
             continue
@@ -255,7 +256,7 @@ def _check_negative(item: dict, grids: dict[str, Grid | None] | None = None) -> 
         grid = grids[name]
         if grid is None:
             continue
-        if min((min(cells.values(), default=0) for cells in grid.values()), default=0) >= 0:
+        if min(chain.from_iterable(map(dict.values, grid.values())), default=0) >= 0:
             continue  # the usual case: no need to walk the cells in the order flags are reported
         for row in rows:
             for col in cols:
