@@ -11,7 +11,7 @@ import codecs
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from itertools import chain, compress, repeat
+from itertools import chain, repeat
 from typing import NamedTuple
 
 import lxml.etree
@@ -107,7 +107,7 @@ class Document:
 
     def paragraphs(self) -> list[str]:
         texts, kinds, _, _ = self.columns
-        return list(filter(None, compress(texts, map(PARA.__eq__, kinds))))  # non-empty PARA texts, in C
+        return [text for text, kind in zip(texts, kinds, strict=True) if kind == PARA and text]
 
     def plain_text(self) -> str:
         return "\n".join(self.paragraphs())
