@@ -47,7 +47,7 @@ class Document:
     A reader hands over the tokens either as a list of `Token` or as `TokenColumns`; each form is built from the other
     on first use, and neither may change afterwards. The extractors read the columns. The HTML reader builds only the
     columns: a page has hundreds of cells, a Token per cell (a tuple subclass, built through tuple.__new__) cost about
-    0.09 ms a page, and the four lists, filled a table at a time, a fifth of that.
+    0.09 ms a page, and the four lists, filled a table at a time, a third of that.
     """
 
     __slots__ = ("_tokens", "_columns", "meta", "html_title", "headings", "notes", "line_mode")
