@@ -208,3 +208,64 @@ _PHRASE_WORDS += ["行政复议", "行政诉讼", "1", "12", "件", "起", " ", 
 @given(st.lists(st.sampled_from(_PHRASE_WORDS), max_size=16).map("".join), st.sampled_from([None, 2021, 2022]))
 def test_stated_counts_with_cue_words_are_every_pattern_run(text: str, year: int | None) -> None:
     assert rules._stated_counts(text, year) == _stated_counts_without_cues(text, year)
+
+
+# ---------------------------------------------------------------- parsing UTF-8 bytes
+
+
+def _tree(root: object) -> bytes:
+    import lxml.etree
+
+    return lxml.etree.tostring(root, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("rid", "family"), [(r, f) for r in REPORT_IDS for f in FAMILIES if f != "word_gbk"])
+def test_utf8_bytes_parse_like_their_text(rid: str, family: str) -> None:
+    from gkspider.extract.document import _parse_as_text, parse_html
+
+    body = render_report(rid, family)
+    text = body.decode("utf-8")
+    assert _tree(_parse_as_text(body, text)) == _tree(parse_html(text))
+
+
+_MARKUP = [
+    "<html>",
+    "<head>",
+    '<meta charset="gbk">',
+    '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+    "<title>",
+    "</title>",
+    "<body>",
+    "<p>",
+    "</p>",
+    "<table><tr><td>",
+    "</td></tr></table>",
+    "<script>var a = '<p>';</script>",
+    "<!-- 注释 -->",
+    "<?php echo 1; ?>",
+    "&nbsp;",
+    "&#12345;",
+    "&#0;",
+    "&bogus;",
+    "索引号：",
+    "２０２２年",
+    "\u3000",
+    "\r\n",
+    "\t",
+    "\x01",
+    "\ufeff",
+    "<br/>",
+    "<li><a href='#'>菜单</a></li>",
+    "<",
+    ">",
+    "&",
+    "中文",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_MARKUP), max_size=25).map("".join))
+def test_utf8_bytes_of_random_markup_parse_like_their_text(text: str) -> None:
+    from gkspider.extract.document import _parse_as_text, parse_html
+
+    assert _tree(_parse_as_text(text.encode("utf-8"), text)) == _tree(parse_html(text))
