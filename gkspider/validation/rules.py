@@ -521,7 +521,9 @@ def _clauses_with_counts(text: str) -> Iterator[str]:
     for count_start in _count_starts(text):
         if count_start < end:
             continue  # a second count in a clause already given
-        start = max(text.rfind(c, 0, count_start) for c in _CLAUSE_ENDS) + 1
+        # The clause starts after the last clause end before the count; `end` (where the clause before stopped, at a
+        # clause end) bounds the search, so a long text is not scanned back to its start once per count.
+        start = max(text.rfind(c, end, count_start) for c in _CLAUSE_ENDS) + 1
         stop = _CLAUSE_SPLIT.search(text, count_start)
         end = stop.start() if stop else len(text)
         clause = text[start:end]
