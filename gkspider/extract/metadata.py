@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from itertools import compress
 
 from gkspider.extract.dates import parse_date
 from gkspider.extract.document import Document
@@ -73,24 +74,26 @@ def _assign(found: dict[str, str], field: str, value: str) -> None:
 def raw_metadata(doc: Document) -> dict[str, str]:
     """Label -> value as published (first occurrence wins), fields named as in the label table."""
     found: dict[str, str] = {}
-    tokens = doc.tokens
-    pending: str | None = None  # a label whose value should be the next token of the same block
-    pending_container: int | None = None
-    for tok in tokens:
-        text = tok.text
-        if not text or len(text) > _MAX_PAIR_TOKEN:
-            pending = None
+    texts, _, _, containers = doc.columns
+    # The pairs of each distinct text (a page repeats its cell texts), then only the tokens that hold labels are
+    # visited, in order: the same as walking every token, where a token without pairs only matters as the value of
+    # a label left without one just before it.
+    pairs_of = {text: _pairs_in_token(text) for text in set(texts) if text and len(text) <= _MAX_PAIR_TOKEN}
+    with_pairs = {text for text, pairs in pairs_of.items() if pairs}
+    for i in compress(range(len(texts)), map(with_pairs.__contains__, texts)):
+        pairs = pairs_of[texts[i]]
+        for field, value in pairs:
+            _assign(found, field, value)
+        last_field, last_value = pairs[-1]
+        if last_value or i + 1 == len(texts):
             continue
-        pairs = _pairs_in_token(text)
-        if pairs:
-            for field, value in pairs:
-                _assign(found, field, value)
-            last_field, last_value = pairs[-1]
-            pending, pending_container = (last_field, tok.container) if not last_value else (None, None)
-            continue
-        if pending and (tok.container == pending_container or (doc.line_mode and _value_shaped(text))):
-            _assign(found, pending, text)
-        pending = None
+        # A label without its value: the value is the next token, if it is in the same block (or, read line by
+        # line, looks like a value) and holds no label itself.
+        text = texts[i + 1]
+        if text not in pairs_of or pairs_of[text]:
+            continue  # empty, too long to pair, or labels of its own
+        if containers[i + 1] == containers[i] or (doc.line_mode and _value_shaped(text)):
+            _assign(found, last_field, text)
     return found
 
 

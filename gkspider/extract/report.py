@@ -62,9 +62,10 @@ def _looks_like_report_title(text: str | None) -> bool:
 def choose_title(doc: Document, meta: dict[str, Any]) -> str | None:
     """The title as published: the block's 名称, the ArticleTitle tag, a heading, a short line, the <title>."""
     candidates: list[str | None] = [meta.get("block_title"), meta.get("tag_title"), *doc.headings]
-    for tok in doc.tokens[:80]:
-        if tok.kind == "para" and len(tok.text) <= 60 and lookup(tok.text) is None:
-            candidates.append(tok.text)
+    texts, kinds, _, _ = doc.columns
+    for text, kind in zip(texts[:80], kinds[:80], strict=True):
+        if kind == "para" and len(text) <= 60 and lookup(text) is None:
+            candidates.append(text)
     if doc.html_title:
         candidates.extend(_TITLE_SPLIT.split(doc.html_title))
     for cand in candidates:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
 from typing import Any
 
 from gkspider.extract import cells
@@ -34,20 +35,29 @@ def _flag(rule: str, severity: str, message: str, path: str) -> dict:
 
 
 class _Scan:
-    """Labels of every token, computed once."""
+    """The document's texts and rows, and the label of every text, computed once."""
 
     def __init__(self, doc: Document) -> None:
-        self.tokens = doc.tokens
-        self.labels: list[Label | None] = [lookup(t.text) if len(t.text) <= 60 else None for t in doc.tokens]
-        self.row_labels = [i for i, lab in enumerate(self.labels) if lab is not None and lab.kind in _ROW_KINDS]
+        self.texts, _, self.rows, _ = doc.columns
+        self.labels = _labels_of(self.texts)
+        labels = self.labels
+        self.labelled = list(compress(range(len(labels)), labels))  # indices of the labels, in order
+        self.row_labels = [i for i in self.labelled if labels[i].kind in _ROW_KINDS]  # type: ignore[union-attr]
 
     def is_value_like(self, i: int) -> bool:
-        tok = self.tokens[i]
+        text = self.texts[i]
         if self.labels[i] is not None:
             return False
-        if tok.row is None and not tok.text:
+        if self.rows[i] is None and not text:
             return False
-        return len(tok.text) <= _MAX_VALUE_LEN and not _looks_like_heading(tok.text)
+        return len(text) <= _MAX_VALUE_LEN and not _looks_like_heading(text)
+
+
+def _labels_of(texts: list[str]) -> list[Label | None]:
+    """The label of each text; None for texts over 60 characters (prose). Each distinct text is looked up once: a
+    page repeats '0' and a few other cells hundreds of times."""
+    found = {text: lookup(text) for text in set(texts) if len(text) <= 60}
+    return list(map(found.get, texts))
 
 
 def _looks_like_heading(text: str) -> bool:
@@ -72,45 +82,41 @@ def detect_template(scan: _Scan, year_hint: int | None) -> str | None:
     marked_by = _templates_marked_by()
     votes: Counter[str] = Counter()
     only_2021 = frozenset(label_data()["applications"]["rows_2021_only"])
-    for tok, lab in zip(scan.tokens, scan.labels, strict=True):
-        if lab is None:
-            continue
-        for template in marked_by.get(label_key(tok.text), ()):
+    texts, labels = scan.texts, scan.labels
+    for i in scan.labelled:
+        lab = labels[i]
+        for template in marked_by.get(label_key(texts[i]), ()):
             votes[template] += 1
-        if lab.kind == "app_row" and lab.key in only_2021:
+        if lab.kind == "app_row" and lab.key in only_2021:  # type: ignore[union-attr]
             votes["2021"] += 1
     if votes:
         return max(("2021", "2019"), key=lambda t: (votes[t], t == "2021"))
-    if any(lab is not None and lab.kind in ("active_row", "app_row") for lab in scan.labels):
+    if scan.row_labels:
         return "2021" if (year_hint or 0) >= 2021 else "2019"
     return None
 
 
 def _collect(scan: _Scan, start: int, expected: int | None) -> tuple[list[str], int]:
     """Values after the label at `start`: (raw texts, index after the last one)."""
-    tokens = scan.tokens
-    label_row = tokens[start].row
+    texts, rows, labels = scan.texts, scan.rows, scan.labels
+    label_row = rows[start]
+    if label_row is not None:  # the fast path of every HTML/DOCX table: the rest of the label's grid row
+        stop = start + 1
+        while stop < len(rows) and rows[stop] == label_row:
+            stop += 1
+        # ... up to the first label in it. A label right after this one (a group label followed by its first row
+        # label, in the same grid row) leaves no values.
+        after = labels[start + 1 : stop]
+        if after.count(None) < len(after):
+            stop = start + 1 + next(k for k, lab in enumerate(after) if lab is not None)
+        return texts[start + 1 : stop], stop
+    # Text read line by line: the value-like tokens after the label, as many as the row has cells.
     values: list[str] = []
     j = start + 1
-    if label_row is not None:  # the fast path of every HTML/DOCX table: the rest of the label's grid row
-        labels = scan.labels
-        end = len(tokens)
-        while j < end:
-            tok = tokens[j]
-            if tok.row != label_row:
-                break
-            if labels[j] is not None:
-                if values:
-                    break
-                return [], j  # a group label followed by its first row label, in the same grid row
-            values.append(tok.text)
-            j += 1
-        return values, j
-    # Text read line by line: the value-like tokens after the label, as many as the row has cells.
-    while j < len(tokens):
-        if scan.labels[j] is not None or not scan.is_value_like(j):
+    while j < len(texts):
+        if labels[j] is not None or not scan.is_value_like(j):
             break
-        values.append(tokens[j].text)
+        values.append(texts[j])
         j += 1
         if expected is not None and len(values) >= expected:
             break
@@ -132,9 +138,9 @@ def _fit(values: list[str], expected: int) -> tuple[list[str | None], bool]:
 
 
 def _amount_unit(scan: _Scan) -> str:
-    for tok in scan.tokens:
-        if "金额" in tok.text and len(tok.text) <= 30:
-            key = label_key(tok.text)
+    for text in scan.texts:
+        if "金额" in text and len(text) <= 30:
+            key = label_key(text)
             if "万元" in key:
                 return "万元"
             if key.endswith("(元)") or "单位:元" in key:
@@ -189,7 +195,8 @@ def extract_tables(doc: Document, *, year_hint: int | None = None) -> TablesResu
             table, key, base = apps, lab.key, "tables.applications"
         if not raw:
             continue  # a group label ('(六)其他处理' in 2021) or a label mentioned without values
-        fitted, ok = _fit(raw, len(names))
+        # A row that has exactly its cells, the usual row, is what _fit would return (a copy of it).
+        fitted, ok = (raw, True) if len(raw) == len(names) else _fit(raw, len(names))
         if not ok:
             flags.append(
                 _flag(
@@ -244,23 +251,26 @@ def _complete_apps(rows: dict[str, dict], template: str | None, flags: list[dict
 
 
 _REVIEW_WORDS = sorted((label_key(w) for w in label_data()["reviews"]["headers"]), key=len, reverse=True)
+_REVIEW_CHARS = frozenset("".join(_REVIEW_WORDS) + "|,")  # what a header can be made of
 
 
 def _is_reviews_header(text: str) -> bool:
     key = label_key(text)
     if not key or len(key) > 120:
         return False
+    if not _REVIEW_CHARS.issuperset(key):
+        return False  # a character no header word removes ('0', most cells): the words would leave it
     for word in _REVIEW_WORDS:
         key = key.replace(word, "")
     return key.strip("|,") == ""
 
 
 def _reviews_start(scan: _Scan) -> int | None:
-    for i, tok in enumerate(scan.tokens):
-        if "复" not in tok.text or len(tok.text) > 200:  # cheap pre-check before normalising
+    for i, text in enumerate(scan.texts):
+        if "复" not in text or len(text) > 200:  # cheap pre-check before normalising
             continue
-        key = label_key(tok.text)
-        if key.startswith("行政复议") and _is_reviews_header(tok.text):
+        key = label_key(text)
+        if key.startswith("行政复议") and _is_reviews_header(text):
             return i
     return None
 
@@ -269,30 +279,30 @@ def _reviews(scan: _Scan, flags: list[dict]) -> dict | None:
     start = _reviews_start(scan)
     if start is None:
         return None
-    tokens = scan.tokens
-    header_rows = {tokens[start].row} if tokens[start].row is not None else set()
+    texts, rows = scan.texts, scan.rows
+    header_rows = {rows[start]} if rows[start] is not None else set()
     values: list[str] = []
     value_rows: set[tuple[int, int]] = set()
-    for j in range(start + 1, len(tokens)):
-        tok = tokens[j]
-        if tok.row is not None:
-            if tok.row in header_rows:
+    for j in range(start + 1, len(texts)):
+        text, row = texts[j], rows[j]
+        if row is not None:
+            if row in header_rows:
                 continue
-            if _is_reviews_header(tok.text) and tok.text:
-                header_rows.add(tok.row)
+            if _is_reviews_header(text) and text:
+                header_rows.add(row)
                 continue
-            if value_rows and tok.row[0] != next(iter(value_rows))[0] and len(values) >= 15:
+            if value_rows and row[0] != next(iter(value_rows))[0] and len(values) >= 15:
                 break
-            value_rows.add(tok.row)
-            values.append(tok.text)
+            value_rows.add(row)
+            values.append(text)
             continue
-        if _is_reviews_header(tok.text):
+        if _is_reviews_header(text):
             if values:
                 break
             continue
         if not scan.is_value_like(j):
             break
-        values.append(tok.text)
+        values.append(text)
         if len(values) >= 15:
             break
     if not values:
