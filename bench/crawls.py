@@ -135,8 +135,11 @@ def run_crawl(spec: CrawlSpec, server: MockServer, workdir: Path, tag: str, time
         "pages_per_s": pages / crawl_wall if crawl_wall else 0.0,
         "cpu_ms_per_page": 1e3 * dump.get("crawl_cpu_s", 0.0) / pages if pages else None,
         "process_cpu_s": usage.ru_utime + usage.ru_stime,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
-        "memusage_max_mb": stats.get("memusage/max", 0) / 2**20,
+        # The crawl's own peak (VmHWM at engine stop). wait4's ru_maxrss would be at least this bench's own peak: Linux
+        # carries a parent's high-water mark into the child's across fork and exec.
+        "peak_rss_mb": dump["maxrss_kb"] / 1024 if dump.get("maxrss_kb") else usage.ru_maxrss / 1024,
+        "ru_maxrss_mb": usage.ru_maxrss / 1024,
+        "memusage_max_mb": stats.get("memusage/max", 0) / 2**20,  # Scrapy samples ru_maxrss: the parent's peak too
         # Peak before the pipelines' close_spider: what crawling holds, apart from what closing loads.
         "crawling_rss_mb": dump["idle_maxrss_kb"] / 1024 if dump.get("idle_maxrss_kb") else None,
         "server_cpu_share": server_cpu / wall,  # ~1.0: the server, not the crawler, set the pace
