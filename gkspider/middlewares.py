@@ -127,6 +127,15 @@ class SeenSetDupeFilter(RFPDupeFilter):
             self.file.seek(0)
             self._fingerprints.update(_read_seen_file(self.file))
 
+    def request_seen(self, request: Request) -> bool:
+        # RFPDupeFilter's, with one `add` in place of `in` then `add`: one SQL query a request once on disk.
+        fingerprint = self._fingerprint(request)
+        if not self._fingerprints.add(fingerprint):
+            return True
+        if self.file:
+            self.file.write(len(fingerprint).to_bytes(2, "big") + fingerprint)
+        return False
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SeenSetDupeFilter:
         return cls(

@@ -77,10 +77,9 @@ class OutputPipeline:
             report = item.report
             self.summary.add_report(report)
             key, line = serialise_report(report)
-            if key in self.known:
+            if not self.known.add(key):  # already in reports.jsonl
                 self.stats.inc_value("gkspider/output/reports_unchanged")
                 return item
-            self.known.add(key)
             self.reports.write_serialised(line)
             self.stats.inc_value("gkspider/output/reports_written")
         elif isinstance(item, ReportFailure):

@@ -167,10 +167,9 @@ class AnnualReportsSpider(scrapy.Spider):
         self, portal: Portal, link: Link, referer: str, *, verify: bool = False
     ) -> Request | ReportFailure | None:
         key = canonical_url(link.url)
-        if key in self.seen_reports:
+        if not self.seen_reports.add(key):  # one lookup, not `in` then `add` (each an SQL query once on disk)
             self.crawler.stats.inc_value("gkspider/reports/duplicate_links")
             return None
-        self.seen_reports.add(key)
         if len(link.url) > self.max_url_length:
             # Scrapy would drop it without an errback: say so instead.
             return ReportFailure(
@@ -201,10 +200,9 @@ class AnnualReportsSpider(scrapy.Spider):
     def _file_request(self, portal: Portal, url: str, *, page_url: str, page: Response | None = None) -> Request | None:
         """A report published as a file; `page` is the HTML page presenting it (its metadata goes with it)."""
         key = canonical_url(url)
-        if key in self.seen_reports and page is None:
+        if not self.seen_reports.add(key) and page is None:
             self.crawler.stats.inc_value("gkspider/reports/duplicate_links")
             return None
-        self.seen_reports.add(key)
         gk = {"seed": portal.seed.id, "role": "report", "referer": page_url, "origin": url, "page_url": page_url}
         if page is not None:
             gk["page_body"] = page.body
@@ -438,10 +436,9 @@ class AnnualReportsSpider(scrapy.Spider):
             )
             return
         key = canonical_url(target)
-        if key in self.seen_reports and key != canonical_url(response.url):
+        if not self.seen_reports.add(key) and key != canonical_url(response.url):
             self.crawler.stats.inc_value("gkspider/reports/duplicate_after_redirect")
             return
-        self.seen_reports.add(key)
         chain = (*gk.get("chain", ()), canonical_url(response.url))
         yield self._report_fetch(target, {**gk, "hops": gk["hops"] + 1, "chain": chain})
 
