@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import chain, repeat
+from operator import add, itemgetter
 
 from gkspider.extract.labels import label_data
 
@@ -106,6 +107,7 @@ Grid = dict[str, dict[str, int]]
 
 
 _ONLY_INT = frozenset((int,))
+_ONLY_DICT = frozenset((dict,))
 
 
 def _int_row(cells: dict) -> dict[str, int]:
@@ -117,6 +119,11 @@ def _int_row(cells: dict) -> dict[str, int]:
 def _int_grid(table: dict) -> Grid:
     """The table's integer cells by row, anything else (None, text, bool) left out: one pass over the table, then
     plain lookups (a table has 200 cells and every rule reads them)."""
+    rows = table.values()
+    if set(map(type, rows)) <= _ONLY_DICT and set(map(type, chain.from_iterable(map(dict.values, rows)))) <= _ONLY_INT:
+        # The usual table, every row a dict of integers: the grid would be a copy of it, so it is the table (the
+        # rules only read it). Two passes in C instead of one Python call per row.
+        return table
     return {row: _int_row(cells) for row, cells in table.items() if cells.__class__ is dict}
 
 
@@ -174,12 +181,45 @@ def _outcome_rows(table: dict, template: object) -> tuple[str, ...]:
     return _OUTCOME_ROWS_COMMON + others
 
 
+_ALL_COLUMNS = itemgetter(*APPLICATION_COLUMNS)
+_APPLICANT_CELLS = itemgetter(*_APPLICANT_COLUMNS)
+_TOTAL_CELL = itemgetter("total")
+_BALANCE_ROWS = itemgetter("new", "carried_over", "total", "carried_forward")
+
+
+def _applications_add_up(grid: Grid, outcome: tuple[str, ...]) -> bool:
+    """True when the table is complete and adds up, so that the three sum rules have nothing to flag: every cell the
+    rules read is there, and every balance, row sum and results sum holds. Tested in C (itemgetter, map, sum, zip),
+    not cell by cell; a missing row or cell (KeyError) or a sum that fails sends the caller to the rules, which find
+    the details."""
+    try:
+        new, over, total, fwd = map(_ALL_COLUMNS, _BALANCE_ROWS(grid))
+        if list(map(add, new, over)) != list(map(add, total, fwd)):
+            return False
+        # The rows of the table the row sums read (an empty row has no total: nothing to check).
+        rows = list(filter(None, map(grid.get, APPLICATION_ROWS)))
+        if list(map(sum, map(_APPLICANT_CELLS, rows))) != list(map(_TOTAL_CELL, rows)):
+            return False
+        by_outcome = map(_ALL_COLUMNS, map(grid.__getitem__, outcome))
+        return list(map(sum, zip(*by_outcome, strict=True))) == list(total)
+    except KeyError:
+        return False
+
+
 def _check_applications(item: dict, grids: dict[str, Grid | None] | None = None) -> Iterator[dict]:
     table = _table(item, "applications")
     if table is None:
         return
-    base = "tables.applications"
     grid = (grids or _grids(item))["applications"] or {}
+    outcome = _outcome_rows(table, item.get("template"))
+    if _applications_add_up(grid, outcome):
+        return  # the usual table: nothing to flag, and no need to walk it cell by cell
+    yield from _application_sum_flags(table, grid, outcome)
+
+
+def _application_sum_flags(table: dict, grid: Grid, outcome: tuple[str, ...]) -> Iterator[dict]:
+    """applications.balance, applications.row_sum and applications.results_sum, cell by cell in report order."""
+    base = "tables.applications"
     new_row, over_row = grid.get("new", _NO_CELLS), grid.get("carried_over", _NO_CELLS)
     total_row, fwd_row = grid.get("total", _NO_CELLS), grid.get("carried_forward", _NO_CELLS)
 
@@ -211,7 +251,6 @@ def _check_applications(item: dict, grids: dict[str, Grid | None] | None = None)
                 f"{base}.{row}.total",
             )
 
-    outcome = _outcome_rows(table, item.get("template"))
     outcome_cells = [grid.get(r, _NO_CELLS) for r in outcome]
     for col in APPLICATION_COLUMNS:
         parts = list(map(dict.get, outcome_cells, repeat(col)))  # each outcome row's cell in this column
@@ -229,10 +268,29 @@ def _check_applications(item: dict, grids: dict[str, Grid | None] | None = None)
             )
 
 
+_REVIEW_GROUP_ROWS = itemgetter(*REVIEW_GROUPS)
+_REVIEW_PART_CELLS = itemgetter(*_REVIEW_PARTS)
+
+
+def _reviews_add_up(grid: Grid) -> bool:
+    """True when every group is complete and its parts sum to its total: reviews.sum has nothing to flag. Tested in
+    C like _applications_add_up; a missing group or cell (KeyError) or a failed sum sends the caller to the rule."""
+    try:
+        groups = _REVIEW_GROUP_ROWS(grid)
+        return list(map(sum, map(_REVIEW_PART_CELLS, groups))) == list(map(_TOTAL_CELL, groups))
+    except KeyError:
+        return False
+
+
 def _check_reviews(item: dict, grids: dict[str, Grid | None] | None = None) -> Iterator[dict]:
     grid = (grids or _grids(item))["reviews"]
-    if grid is None:
+    if grid is None or _reviews_add_up(grid):
         return
+    yield from _review_sum_flags(grid)
+
+
+def _review_sum_flags(grid: Grid) -> Iterator[dict]:
+    """reviews.sum, group by group."""
     for group in REVIEW_GROUPS:
         cells = grid.get(group, _NO_CELLS)
         parts = [cells.get(f) for f in _REVIEW_PARTS]
