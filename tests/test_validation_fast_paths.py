@@ -4,7 +4,10 @@ same answers on random input. Both sides are computed here; nothing is stored.""
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,3 +82,101 @@ def test_valid_tables_take_the_add_up_tests(seed: int, template: str) -> None:
     apps = tables["applications"]
     assert rules._applications_add_up(rules._int_grid(apps), rules._outcome_rows(apps, template))
     assert rules._reviews_add_up(rules._int_grid(tables["reviews"]))
+
+
+# ---------------------------------------------------------------- counts stated in the text
+
+_DIGITS_BEFORE = re.compile(r"\d\s*\Z")
+
+
+def _plain_count_units(text: str) -> dict[int, int]:
+    """Each unit's count by regex: the digit that starts a match of \\d\\s*\\Z just before the unit."""
+    units = {}
+    for at, char in enumerate(text):
+        if char in rules._COUNT_UNITS:
+            m = _DIGITS_BEFORE.search(text, max(0, at - rules._COUNT_BLANKS), at)
+            if m:
+                units[m.start()] = at
+    return units
+
+
+def _plain_clauses_with_counts(text: str) -> list[str]:
+    """The clauses around the counts, found with rfind and the regexes."""
+    clauses, end = [], 0
+    units = _plain_count_units(text)
+    for count_start in sorted(units):
+        if count_start < end:
+            continue
+        start = max(text.rfind(c, end, count_start) for c in rules._CLAUSE_ENDS) + 1
+        stop = rules._CLAUSE_SPLIT.search(text, count_start)
+        end = stop.start() if stop else len(text)
+        if rules._HAS_COUNT.search(text[start:end]):
+            clauses.append(text[start:end])
+    return clauses
+
+
+def _plain_stated_counts(text: str, report_year: int | None) -> dict[str, set[int]]:
+    stated: dict[str, set[int]] = {}
+    for clause in _plain_clauses_with_counts(unicodedata.normalize("NFKC", text)):
+        clause = re.sub(r"\s+", "", clause)
+        if not clause or rules._CLAUSE_SKIP.search(clause):
+            continue
+        years = {int(y) for y in re.findall(r"((?:19|20)\d{2})年", clause)}
+        if report_year is not None and years - {report_year}:
+            continue
+        for key, pattern in rules._TEXT_PHRASES:
+            if key in ("review", "litigation") and "复议" in clause and "诉讼" in clause:
+                continue
+            for m in pattern.finditer(clause):
+                stated.setdefault(key, set()).add(int(m[1]))
+    return stated
+
+
+def test_str_blanks_and_digits_are_the_regex_classes() -> None:
+    """_count_units reads \\s and \\d as str.isspace and str.isdecimal: the same characters, all of them."""
+    chars = "".join(map(chr, range(0x110000)))
+    assert re.findall(r"\s", chars) == [c for c in chars if c.isspace()]
+    assert re.findall(r"\d", chars) == [c for c in chars if c.isdecimal()]
+    assert re.findall(r"\s", chars) == [c for c in chars if not c.strip()]  # str.rstrip strips the same
+
+
+_COUNT_TEXT = [*"件起宗 0123456789,。;、\n\r|年受理行政复议", "\u3000", "\u2028", "\x1c", "٣", "12", "\r\n", "2021年"]
+_COUNT_TEXT += [" " * 30, " " * 70]
+
+# A count's digit is found up to _COUNT_BLANKS characters before its unit, however many blanks come between; a line
+# break between the number and its unit ends the clause before the unit, which may still hold an earlier count.
+_COUNT_CASES = ["12件", " 3 件", "3" + " " * 62 + "件", "3" + " " * 63 + "件", "3" + " " * 64 + "件", "件3件", "a2\n件"]
+_COUNT_CASES += ["5" + " " * 70 + "件" + "2\n件", "收到申请3\r\n件,行政复议1起", "٣件", "3\u2028件"]
+
+
+@pytest.mark.parametrize("text", _COUNT_CASES)
+def test_count_units_and_clauses_of_edge_cases(text: str) -> None:
+    assert rules._count_units(text) == _plain_count_units(text)
+    assert list(rules._clauses_with_counts(text)) == _plain_clauses_with_counts(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_COUNT_TEXT), max_size=60).map("".join))
+def test_count_units_and_clauses_are_the_regex_scan(text: str) -> None:
+    assert rules._count_units(text) == _plain_count_units(text)
+    assert list(rules._clauses_with_counts(text)) == _plain_clauses_with_counts(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*rules._CLAUSE_ENDS, "a", "中", " "]), max_size=40), st.data())
+def test_up_to_clause_end_is_the_last_rfind(text: str, data: st.DataObject) -> None:
+    end = data.draw(st.integers(0, len(text)))
+    count_start = data.draw(st.integers(end, len(text)))
+    before = rules._UP_TO_CLAUSE_END.match(text, end, count_start)
+    assert (before.end() if before else 0) == max(text.rfind(c, end, count_start) for c in rules._CLAUSE_ENDS) + 1
+
+
+_PHRASE_TEXT = ["本年度共受理政府信息公开申请", "收到", "接收", "依申请公开", "上年", "结转", "结转至下年度", "下一年度", "不"]
+_PHRASE_TEXT += ["予以公开", "部分公开", "行政复议", "行政诉讼", "和", "1", "12", "１２", "件", "起", "宗", " ", "\n", ",", "，"]
+_PHRASE_TEXT += ["。", "2021年", "2022年", "２０２１年", "同比", "累计", " " * 70]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PHRASE_TEXT), max_size=24).map("".join), st.sampled_from([None, 2021, 2022]))
+def test_stated_counts_are_the_plain_scan(text: str, year: int | None) -> None:
+    assert rules._stated_counts(text, year) == _plain_stated_counts(text, year)

@@ -555,38 +555,57 @@ _CLAUSE_ENDS = ",。;!?、\n\r|"  # _CLAUSE_SPLIT's characters, after NFKC
 
 
 _COUNT_UNITS = "件起宗"  # _HAS_COUNT's units
-_DIGITS_BEFORE = re.compile(r"\d\s*\Z")
+_COUNT_BLANKS = 64  # how far before its unit a count's number is looked for (digit and blanks included)
+# Matched from a clause's start up to a count, it ends just after the last clause end before the count (greedy .*).
+_UP_TO_CLAUSE_END = re.compile("(?s).*[" + re.escape(_CLAUSE_ENDS) + "]")
 
 
-def _count_starts(text: str) -> list[int]:
-    """Where _HAS_COUNT matches (a digit up to 64 blanks before its unit), found from the units: str.find runs at
-    memchr speed, while a regex that starts with \\d tests every character of a long text."""
-    starts = set()
+def _count_units(text: str) -> dict[int, int]:
+    """Where _HAS_COUNT matches (a digit up to _COUNT_BLANKS blanks before its unit): the digit's index -> the unit's.
+    Found from the units: str.find runs at memchr speed, while a regex that starts with \\d tests every character of
+    a long text. The digit is the last character before the unit that is not a blank (str.isspace and str.isdecimal
+    are the regex's \\s and \\d); most units have it, or none, right before them."""
+    units = {}
     for unit in _COUNT_UNITS:
-        at = text.find(unit)
+        at = text.find(unit, 1)  # a unit at 0 has no digit before it
         while at != -1:
-            m = _DIGITS_BEFORE.search(text, max(0, at - 64), at)
-            if m:
-                starts.add(m.start())
+            before = text[at - 1]
+            if before.isdecimal():
+                units[at - 1] = at
+            elif before.isspace():
+                window = max(0, at - _COUNT_BLANKS)
+                number = text[window:at].rstrip()
+                if number and number[-1].isdecimal():
+                    units[window + len(number) - 1] = at
             at = text.find(unit, at + 1)
-    return sorted(starts)
+    return units
 
 
 def _clauses_with_counts(text: str) -> Iterator[str]:
     """The clauses (text between _CLAUSE_SPLIT characters) that state a count, each once, in order. Most prose
     states none: finding the counts first skips it without splitting it."""
     end = 0
-    for count_start in _count_starts(text):
+    units = _count_units(text)
+    for count_start in sorted(units):
         if count_start < end:
             continue  # a second count in a clause already given
         # The clause starts after the last clause end before the count; `end` (where the clause before stopped, at a
         # clause end) bounds the search, so a long text is not scanned back to its start once per count.
-        start = max(text.rfind(c, end, count_start) for c in _CLAUSE_ENDS) + 1
+        before = _UP_TO_CLAUSE_END.match(text, end, count_start)
+        start = before.end() if before else 0
         stop = _CLAUSE_SPLIT.search(text, count_start)
         end = stop.start() if stop else len(text)
-        clause = text[start:end]
-        if _HAS_COUNT.search(clause):  # the match may run over a line break into the next clause
-            yield clause
+        # The clause holds its count when the unit is in it; otherwise a line break came between the number and its
+        # unit, and another count may still be in the clause.
+        if units[count_start] < end or _HAS_COUNT.search(text, start, end):
+            yield text[start:end]
+
+
+# _TEXT_PHRASES with their cue words, and whether the phrase is one of the two a clause naming both 复议 and 诉讼
+# cannot be read for ("行政复议和行政诉讼3件": which one is 3?).
+_PHRASE_TESTS = tuple(
+    (key, pattern, _PHRASE_CUES[key], key in ("review", "litigation")) for key, pattern in _TEXT_PHRASES
+)
 
 
 def _stated_counts(text: str, report_year: int | None) -> dict[str, set[int]]:
@@ -595,14 +614,21 @@ def _stated_counts(text: str, report_year: int | None) -> dict[str, set[int]]:
         clause = "".join(clause.split())  # = re.sub(r"\s+", "", clause)
         if not clause or _CLAUSE_SKIP.search(clause):
             continue
-        years = {int(y) for y in _YEAR_OF_CLAUSE.findall(clause)}
-        if report_year is not None and years - {report_year}:
-            continue  # the clause talks about another year
-        for key, pattern in _TEXT_PHRASES:
-            if not any(map(clause.__contains__, _PHRASE_CUES[key])):
+        # The clause talks about another year (a clause without 年 names none: the regex is not run).
+        if (
+            report_year is not None
+            and "年" in clause
+            and any(int(y) != report_year for y in _YEAR_OF_CLAUSE.findall(clause))
+        ):
+            continue
+        for key, pattern, cues, one_of_two_courts in _PHRASE_TESTS:
+            for cue in cues:
+                if cue in clause:
+                    break
+            else:
                 continue  # the pattern cannot match: a cheaper test than the regex, and most clauses fail it
-            if key in ("review", "litigation") and "复议" in clause and "诉讼" in clause:
-                continue  # "行政复议和行政诉讼3件": which one is 3?
+            if one_of_two_courts and "复议" in clause and "诉讼" in clause:
+                continue
             for m in pattern.finditer(clause):
                 stated.setdefault(key, set()).add(int(m[1]))
     return stated
@@ -610,6 +636,8 @@ def _stated_counts(text: str, report_year: int | None) -> dict[str, set[int]]:
 
 def _check_text(item: dict, text: str) -> Iterator[dict]:
     stated = _stated_counts(text, _int(item.get("report_year")))
+    if not stated:
+        return  # the text states no count: nothing to compare (flags are only raised for stated keys)
     apps = _table(item, "applications")
     reviews = _table(item, "reviews")
 
