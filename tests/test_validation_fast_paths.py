@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gkspider.validation import rules
-from tests.corpus.synthetic import random_tables
+from tests.corpus.synthetic import SECTIONS, random_tables
 
 # ---------------------------------------------------------------- tables
 
@@ -52,7 +52,11 @@ def _tables(draw: st.DrawFn) -> dict:
 
 
 def _plain_int_grid(table: dict) -> dict:
-    return {row: {c: v for c, v in cells.items() if v.__class__ is int} for row, cells in table.items() if cells.__class__ is dict}
+    return {
+        row: {c: v for c, v in cells.items() if v.__class__ is int}
+        for row, cells in table.items()
+        if cells.__class__ is dict
+    }
 
 
 @settings(max_examples=500, deadline=None)
@@ -180,3 +184,59 @@ _PHRASE_TEXT += ["。", "2021年", "2022年", "２０２１年", "同比", "累�
 @given(st.lists(st.sampled_from(_PHRASE_TEXT), max_size=24).map("".join), st.sampled_from([None, 2021, 2022]))
 def test_stated_counts_are_the_plain_scan(text: str, year: int | None) -> None:
     assert rules._stated_counts(text, year) == _plain_stated_counts(text, year)
+
+
+# ---------------------------------------------------------------- the end of validate_report
+
+
+def _plain_rule_order(rule: str) -> tuple[int, str]:
+    index = {r: i for i, r in enumerate(rules.RULES)}
+    return (index[rule], "") if rule in index else (len(index), rule)
+
+
+def _plain_finish(flags: list[dict]) -> dict:
+    """validate_report's last steps as they were: dedupe, sort and status, whatever the number of flags."""
+    seen: set[tuple] = set()
+    unique = []
+    for f in flags:
+        key = (f["rule"], f["severity"], f["message"], f["path"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    unique.sort(key=lambda f: _plain_rule_order(f["rule"]))
+    return {"status": rules.status_of(unique), "flags": unique}
+
+
+def _outcome(fn: object, *args: object, **kwargs: object) -> object:
+    try:
+        return fn(*args, **kwargs)  # type: ignore[operator]
+    except TypeError as e:  # an unhashable severity: both sides raise it
+        return ("TypeError", str(e))
+
+
+_CARRIED = st.fixed_dictionaries(
+    {"rule": st.sampled_from([*rules.RULES, "zzz.other", "aaa.other"])},
+    optional={
+        "severity": st.sampled_from(["error", "warning", "", None, "info", ["error"], 0]),
+        "message": st.sampled_from(["m", "", None, 3]),
+        "path": st.sampled_from([None, "tables.applications.new.total", 5]),
+    },
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(_CARRIED, st.sampled_from([None, "x", {"message": "no rule"}])), max_size=4), st.booleans())
+def test_reports_with_few_flags_finish_as_the_plain_dedupe_and_sort(carried: list, with_text: bool) -> None:
+    """A report whose rules flag nothing, with carried flags: none, one or several reach the end of validate_report."""
+    tables = random_tables(random.Random(1), "2021")
+    item = {"report_year": 2021, "template": "2021", "tables": tables, "title": "示例县教育局2021年政府信息公开工作年度报告"}
+    item |= {"organ": "示例县教育局", "index_no": "1", "publish_date": "2022-01-10", "sections": list(SECTIONS)}
+    text = "" if with_text else None
+    recomputed = set(rules.RULES) - rules.EXTRACTION_RULES - rules.DATASET_RULES
+    if text is None:
+        recomputed.discard("text.table_mismatch")
+    kept = [f for f in map(rules._normalise_carried, carried) if f is not None and f["rule"] not in recomputed]
+    expected = _outcome(_plain_finish, kept)
+    assert _outcome(rules.validate_report, item, text=text, carried_flags=carried) == expected
+    for f in kept:
+        assert rules._flag_order(f) == _plain_rule_order(f["rule"])

@@ -704,11 +704,17 @@ def _normalise_carried(flag: dict) -> dict | None:
     }
 
 
-_RULE_INDEX = {rule: i for i, rule in enumerate(RULES)}
+_RULE_ORDER = {rule: (i, "") for i, rule in enumerate(RULES)}
 
 
-def _rule_order(rule: str) -> tuple[int, str]:
-    return (_RULE_INDEX[rule], "") if rule in _RULE_INDEX else (len(_RULE_INDEX), rule)
+def _flag_order(flag: dict) -> tuple[int, str]:
+    # The rules in RULES order, then any other (carried) rule by name.
+    return _RULE_ORDER.get(flag["rule"]) or (len(RULES), flag["rule"])
+
+
+# The rules validate_report computes itself (a carried flag of one of these is stale), with and without a text.
+_RECOMPUTED = frozenset(RULES) - EXTRACTION_RULES - DATASET_RULES
+_RECOMPUTED_WITHOUT_TEXT = _RECOMPUTED - {"text.table_mismatch"}
 
 
 def validate_report(
@@ -737,14 +743,18 @@ def validate_report(
     if text is not None:
         flags += _check_text(item, text)
 
-    computed = set(RULES) - EXTRACTION_RULES - DATASET_RULES
-    if text is None:
-        computed.discard("text.table_mismatch")
+    computed = _RECOMPUTED if text is not None else _RECOMPUTED_WITHOUT_TEXT
     for raw in carried_flags:
         f = _normalise_carried(raw)
         if f is not None and f["rule"] not in computed:
             flags.append(f)
 
+    if not flags:
+        return {"status": "ok", "flags": flags}  # the usual report: nothing to dedupe, sort or rank
+    if len(flags) == 1:
+        # Nothing to dedupe or sort. status_of hashes the severity like the dedupe key would, so an unhashable one
+        # raises the same TypeError.
+        return {"status": status_of(flags), "flags": flags}
     seen: set[tuple] = set()
     unique = []
     for f in flags:
@@ -753,7 +763,7 @@ def validate_report(
             seen.add(key)
             unique.append(f)
     # Stable sort: by rule, and within a rule in the order the checks walk the table.
-    unique.sort(key=lambda f: _rule_order(f["rule"]))
+    unique.sort(key=_flag_order)
     return {"status": status_of(unique), "flags": unique}
 
 
