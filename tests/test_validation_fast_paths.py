@@ -240,3 +240,180 @@ def test_reports_with_few_flags_finish_as_the_plain_dedupe_and_sort(carried: lis
     assert _outcome(rules.validate_report, item, text=text, carried_flags=carried) == expected
     for f in kept:
         assert rules._flag_order(f) == _plain_rule_order(f["rule"])
+
+
+# ---------------------------------------------------------------- dates, metadata, text
+
+
+def _raised(fn: object, *args: object) -> object:
+    try:
+        return list(fn(*args))  # type: ignore[operator]
+    except (TypeError, ValueError) as e:
+        return (type(e).__name__, str(e))
+
+
+def _plain_check_dates(item: dict, is_government_own: bool | None) -> list[dict]:
+    """_check_dates as it was: every date parsed where it is read, the deadline always asked for."""
+    flags = []
+    for key in ("publish_date", "written_date", "signed_date"):
+        raw = item.get(key)
+        if raw is not None and rules._parse_date(raw) is None:
+            flags.append(rules._flag("date.invalid", f"{key}: expected a YYYY-MM-DD date, found {raw!r}", key))
+    raw = item.get("publish_date")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return [*flags, rules._flag("date.missing", "no publish_date", "publish_date")]
+    published = rules._parse_date(raw)
+    year = rules._int(item.get("report_year"))
+    if published is None or year is None:
+        return flags
+    period_end = rules.date(year, 12, 31)
+    if published <= period_end:
+        message = f"publish_date {published.isoformat()} is on or before the end of the period {period_end.isoformat()}"
+        return [*flags, rules._flag("date.before_period", message, "publish_date")]
+    deadline = rules.publication_deadline(item, is_government_own)
+    if deadline is not None and published > deadline:
+        message = (
+            f"publish_date {published.isoformat()} is {(published - deadline).days} day(s) "
+            f"after the deadline {deadline.isoformat()}"
+        )
+        flags.append(rules._flag("date.late", message, "publish_date"))
+    return flags
+
+
+_DATES = ["2020-01-09", "2021-01-31", "2021-02-01", "2021-03-31", "2021-04-01", "2020-12-31", " 2021-02-01 "]
+_DATES += ["2022-07-07", "2020-13-01", "2021-2-1", "", "  ", "２０２１-０２-０１", "9999-12-31", "0001-01-01"]
+_ORGANS = [None, "", "示例县教育局", "示例县人民政府", "新村镇", "高新区管委会", "示例县人民政府办公室", "ｘｘ县", 0, 123]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "publish_date": st.one_of(st.sampled_from(_DATES), st.none(), st.just(20210201)),
+            "written_date": st.sampled_from([None, "bad", "2021-01-01"]),
+            "signed_date": st.sampled_from([None, "2021-02-30", "2021-01-05"]),
+            "report_year": st.sampled_from([None, 2018, 2019, 2020, 2021, 9998, 9999, "2020", True]),
+            "organ": st.sampled_from(_ORGANS),
+            "title": st.sampled_from([None, "示例县人民政府2020年报告", "新村镇2020年报告", "示例县教育局2020年报告"]),
+            "site": st.sampled_from([None, {"level": "township"}, {"level": "department"}, {"level": "county"}]),
+        },
+    ),
+    st.sampled_from([None, True, False]),
+)
+def test_date_rules_are_the_plain_rules(item: dict, is_government_own: bool | None) -> None:
+    assert _raised(rules._check_dates, item, is_government_own) == _raised(_plain_check_dates, item, is_government_own)
+
+
+@pytest.mark.parametrize("organ", [None, "", 0, "示例县教育局", 123])
+@pytest.mark.parametrize("published", ["2021-01-31", "2021-02-01"])
+def test_date_rules_on_time_by_any_deadline(organ: object, published: str) -> None:
+    """Published by 31 January: on time whoever reports, and the body is not classified; an organ that is not text
+    still raises where it used to (the classification reads it)."""
+    item = {"publish_date": published, "report_year": 2020, "organ": organ, "title": "示例县2020年报告"}
+    assert _raised(rules._check_dates, item, None) == _raised(_plain_check_dates, item, None)
+
+
+def _plain_check_metadata(item: dict) -> list[dict]:
+    """_check_metadata as it was: every heading normalised on its own, then searched heading by heading."""
+    flags = []
+    for key in ("index_no", "organ"):
+        value = item.get(key)
+        if not (isinstance(value, str) and value.strip()):
+            flags.append(rules._flag("metadata.missing", f"no {key}", key))
+    sections = item.get("sections")
+    headings = [rules._norm(s) for s in sections if isinstance(s, str)] if isinstance(sections, list) else []
+    found = [label for label, keywords in rules._STANDARD_SECTIONS if any(k in h for h in headings for k in keywords)]
+    if len(found) < len(rules._STANDARD_SECTIONS):
+        missing = [label for label, _ in rules._STANDARD_SECTIONS if label not in found]
+        message = (
+            f"expected the {len(rules._STANDARD_SECTIONS)} standard sections, found {len(found)} "
+            f"({len(headings)} heading(s)); missing: {'、'.join(missing)}"
+        )
+        flags.append(rules._flag("sections.missing", message, "sections"))
+    return flags
+
+
+# Keyword characters, blanks, NUL, and characters NFKC changes or composes: full-width, compatibility ideographs and
+# ligatures, combining marks, Hangul jamo.
+_HEADING_CHARS = [*"总体情况主动公开申请复议诉讼问题改进其他它概述基本", " ", "\u3000", "\n", "\x00", "\x1c", "Ａ", "㈱", "ﬁ"]
+_HEADING_CHARS += ["\u0301", "\u0327", "e", "\u1100", "\u1161", "\u11a8", "\uf900", "⾦", "①", "\u200b"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.one_of(st.text(alphabet=st.sampled_from(_HEADING_CHARS), max_size=8), st.none(), st.just(5))),
+        st.lists(st.sampled_from([*SECTIONS, "一、总 体 情 况", "其它"])).map(lambda s: s[:6]),
+        st.none(),
+        st.just("总体情况"),
+    ),
+    st.sampled_from([None, "", " ", "x"]),
+)
+def test_metadata_rules_are_the_plain_rules(sections: object, organ: str | None) -> None:
+    item = {"sections": sections, "organ": organ, "index_no": "1"}
+    assert list(rules._check_metadata(item)) == _plain_check_metadata(item)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_HEADING_CHARS), max_size=6), max_size=5))
+def test_headings_normalised_together_are_the_headings_normalised_apart(headings: list[str]) -> None:
+    joined = rules._HEADING_BREAK.join(headings)
+    assert rules._norm(joined) == rules._HEADING_BREAK.join(map(rules._norm, headings))
+
+
+def test_nfkc_leaves_the_heading_break_alone_next_to_any_character() -> None:
+    """NUL is not changed by NFKC, is no blank, and no character composes with it on either side."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    brk = rules._HEADING_BREAK
+    assert not brk.isspace()
+    assert unicodedata.normalize("NFKC", brk.join(chars)) == brk.join(unicodedata.normalize("NFKC", c) for c in chars)
+
+
+def _plain_check_text(item: dict, text: str) -> list[dict]:
+    """_check_text as it was: the table values looked up whatever the text states, the accepted set always built."""
+    stated = _plain_stated_counts(text, rules._int(item.get("report_year")))
+    apps = rules._table(item, "applications")
+    reviews = rules._table(item, "reviews")
+
+    def app(row: str) -> int | None:
+        return rules._cell(apps, row, "total") if apps is not None else None
+
+    def rev(group: str) -> int | None:
+        return rules._cell(reviews, group, "total") if reviews is not None else None
+
+    lit_direct, lit_after = rev("litigation_direct"), rev("litigation_after_review")
+    lit_sum = lit_direct + lit_after if None not in (lit_direct, lit_after) else None
+    new, over, total = app("new"), app("carried_over"), app("total")
+    handled = new + over if None not in (new, over) else None
+    targets = {
+        "new": ("tables.applications.new.total", new, (handled, total)),
+        "carried_over": ("tables.applications.carried_over.total", over, ()),
+        "carried_forward": ("tables.applications.carried_forward.total", app("carried_forward"), ()),
+        "granted": ("tables.applications.granted.total", app("granted"), ()),
+        "partial": ("tables.applications.partial.total", app("partial"), ()),
+        "review": ("tables.reviews.review.total", rev("review"), ()),
+        "litigation": ("tables.reviews.litigation_direct.total", lit_sum, (lit_direct, lit_after)),
+    }
+    flags = []
+    for key, (path, value, alternatives) in targets.items():
+        numbers = stated.get(key)
+        if not numbers or value is None:
+            continue
+        if numbers & ({value} | {a for a in alternatives if a is not None}):
+            continue
+        said = "/".join(str(n) for n in sorted(numbers))
+        message = f"the text states {key} = {said}, but the table has {value}"
+        flags.append(rules._flag("text.table_mismatch", message, path))
+    return flags
+
+
+_STATED = ["本年度共受理政府信息公开申请", "上年结转", "结转下年度", "予以公开", "部分公开", "行政复议", "行政诉讼", "申请"]
+_STATED += ["0", "1", "2", "3", "4", "件", "起", ",", "。", "和", "2021年", "2020年"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_tables(), st.lists(st.sampled_from(_STATED), max_size=30).map("".join), st.sampled_from([2021, None]))
+def test_text_rule_is_the_plain_rule(tables: dict, text: str, year: int | None) -> None:
+    item = {"tables": tables, "report_year": year}
+    assert list(rules._check_text(item, text)) == _plain_check_text(item, text)
