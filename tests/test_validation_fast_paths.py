@@ -66,6 +66,27 @@ def test_integer_grids_are_the_filtered_tables(tables: dict) -> None:
         assert rules._int_grid(table) == _plain_int_grid(table)
 
 
+def _plain_outcome_rows(table: dict, template: object) -> tuple[str, ...]:
+    has_2021 = any(r in table for r in rules._OTHER_ROWS_2021)
+    has_2019 = "other" in table
+    if has_2021 and not has_2019:
+        others = rules._OTHER_ROWS_2021
+    elif has_2019 and not has_2021:
+        others = rules._OTHER_ROWS_2019
+    else:
+        others = rules._OTHER_ROWS_2019 if template == "2019" else rules._OTHER_ROWS_2021
+    return rules._OUTCOME_ROWS_COMMON + others
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sets(st.sampled_from([*rules.APPLICATION_ROWS, "zzz"])).map(dict.fromkeys),
+    st.sampled_from(["2019", "2021", None]),
+)
+def test_outcome_rows_are_the_plain_choice(table: dict, template: str | None) -> None:
+    assert rules._outcome_rows(table, template) == _plain_outcome_rows(table, template)
+
+
 @settings(max_examples=1000, deadline=None)
 @given(_tables(), st.sampled_from(["2019", "2021", None]))
 def test_sum_rules_with_the_add_up_tests_are_the_rules_alone(tables: dict, template: str | None) -> None:

@@ -120,7 +120,8 @@ def _int_grid(table: dict) -> Grid:
     """The table's integer cells by row, anything else (None, text, bool) left out: one pass over the table, then
     plain lookups (a table has 200 cells and every rule reads them)."""
     rows = table.values()
-    if set(map(type, rows)) <= _ONLY_DICT and set(map(type, chain.from_iterable(map(dict.values, rows)))) <= _ONLY_INT:
+    cells = chain.from_iterable(map(dict.values, rows))  # read only once the rows are known to be dicts
+    if _ONLY_DICT.issuperset(map(type, rows)) and _ONLY_INT.issuperset(map(type, cells)):
         # The usual table, every row a dict of integers: the grid would be a copy of it, so it is the table (the
         # rules only read it). Two passes in C instead of one Python call per row.
         return table
@@ -170,7 +171,7 @@ def _outcome_rows(table: dict, template: object) -> tuple[str, ...]:
     The rows present decide; the template only breaks a tie, so a table whose
     template was misdetected is still summed over the rows it actually has.
     """
-    has_2021 = any(r in table for r in _OTHER_ROWS_2021)
+    has_2021 = not table.keys().isdisjoint(_OTHER_ROWS_2021)  # any of the rows in the table, tested in C
     has_2019 = "other" in table
     if has_2021 and not has_2019:
         others = _OTHER_ROWS_2021
