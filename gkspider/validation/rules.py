@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import chain, repeat
+from operator import add, itemgetter
 
 from gkspider.extract.labels import label_data
 
@@ -106,6 +107,7 @@ Grid = dict[str, dict[str, int]]
 
 
 _ONLY_INT = frozenset((int,))
+_ONLY_DICT = frozenset((dict,))
 
 
 def _int_row(cells: dict) -> dict[str, int]:
@@ -117,6 +119,12 @@ def _int_row(cells: dict) -> dict[str, int]:
 def _int_grid(table: dict) -> Grid:
     """The table's integer cells by row, anything else (None, text, bool) left out: one pass over the table, then
     plain lookups (a table has 200 cells and every rule reads them)."""
+    rows = table.values()
+    cells = chain.from_iterable(map(dict.values, rows))  # read only once the rows are known to be dicts
+    if _ONLY_DICT.issuperset(map(type, rows)) and _ONLY_INT.issuperset(map(type, cells)):
+        # The usual table, every row a dict of integers: the grid would be a copy of it, so it is the table (the
+        # rules only read it). Two passes in C instead of one Python call per row.
+        return table
     return {row: _int_row(cells) for row, cells in table.items() if cells.__class__ is dict}
 
 
@@ -163,7 +171,7 @@ def _outcome_rows(table: dict, template: object) -> tuple[str, ...]:
     The rows present decide; the template only breaks a tie, so a table whose
     template was misdetected is still summed over the rows it actually has.
     """
-    has_2021 = any(r in table for r in _OTHER_ROWS_2021)
+    has_2021 = not table.keys().isdisjoint(_OTHER_ROWS_2021)  # any of the rows in the table, tested in C
     has_2019 = "other" in table
     if has_2021 and not has_2019:
         others = _OTHER_ROWS_2021
@@ -174,12 +182,45 @@ def _outcome_rows(table: dict, template: object) -> tuple[str, ...]:
     return _OUTCOME_ROWS_COMMON + others
 
 
+_ALL_COLUMNS = itemgetter(*APPLICATION_COLUMNS)
+_APPLICANT_CELLS = itemgetter(*_APPLICANT_COLUMNS)
+_TOTAL_CELL = itemgetter("total")
+_BALANCE_ROWS = itemgetter("new", "carried_over", "total", "carried_forward")
+
+
+def _applications_add_up(grid: Grid, outcome: tuple[str, ...]) -> bool:
+    """True when the table is complete and adds up, so that the three sum rules have nothing to flag: every cell the
+    rules read is there, and every balance, row sum and results sum holds. Tested in C (itemgetter, map, sum, zip),
+    not cell by cell; a missing row or cell (KeyError) or a sum that fails sends the caller to the rules, which find
+    the details."""
+    try:
+        new, over, total, fwd = map(_ALL_COLUMNS, _BALANCE_ROWS(grid))
+        if list(map(add, new, over)) != list(map(add, total, fwd)):
+            return False
+        # The rows of the table the row sums read (an empty row has no total: nothing to check).
+        rows = list(filter(None, map(grid.get, APPLICATION_ROWS)))
+        if list(map(sum, map(_APPLICANT_CELLS, rows))) != list(map(_TOTAL_CELL, rows)):
+            return False
+        by_outcome = map(_ALL_COLUMNS, map(grid.__getitem__, outcome))
+        return list(map(sum, zip(*by_outcome, strict=True))) == list(total)
+    except KeyError:
+        return False
+
+
 def _check_applications(item: dict, grids: dict[str, Grid | None] | None = None) -> Iterator[dict]:
     table = _table(item, "applications")
     if table is None:
         return
-    base = "tables.applications"
     grid = (grids or _grids(item))["applications"] or {}
+    outcome = _outcome_rows(table, item.get("template"))
+    if _applications_add_up(grid, outcome):
+        return  # the usual table: nothing to flag, and no need to walk it cell by cell
+    yield from _application_sum_flags(table, grid, outcome)
+
+
+def _application_sum_flags(table: dict, grid: Grid, outcome: tuple[str, ...]) -> Iterator[dict]:
+    """applications.balance, applications.row_sum and applications.results_sum, cell by cell in report order."""
+    base = "tables.applications"
     new_row, over_row = grid.get("new", _NO_CELLS), grid.get("carried_over", _NO_CELLS)
     total_row, fwd_row = grid.get("total", _NO_CELLS), grid.get("carried_forward", _NO_CELLS)
 
@@ -211,7 +252,6 @@ def _check_applications(item: dict, grids: dict[str, Grid | None] | None = None)
                 f"{base}.{row}.total",
             )
 
-    outcome = _outcome_rows(table, item.get("template"))
     outcome_cells = [grid.get(r, _NO_CELLS) for r in outcome]
     for col in APPLICATION_COLUMNS:
         parts = list(map(dict.get, outcome_cells, repeat(col)))  # each outcome row's cell in this column
@@ -229,10 +269,29 @@ def _check_applications(item: dict, grids: dict[str, Grid | None] | None = None)
             )
 
 
+_REVIEW_GROUP_ROWS = itemgetter(*REVIEW_GROUPS)
+_REVIEW_PART_CELLS = itemgetter(*_REVIEW_PARTS)
+
+
+def _reviews_add_up(grid: Grid) -> bool:
+    """True when every group is complete and its parts sum to its total: reviews.sum has nothing to flag. Tested in
+    C like _applications_add_up; a missing group or cell (KeyError) or a failed sum sends the caller to the rule."""
+    try:
+        groups = _REVIEW_GROUP_ROWS(grid)
+        return list(map(sum, map(_REVIEW_PART_CELLS, groups))) == list(map(_TOTAL_CELL, groups))
+    except KeyError:
+        return False
+
+
 def _check_reviews(item: dict, grids: dict[str, Grid | None] | None = None) -> Iterator[dict]:
     grid = (grids or _grids(item))["reviews"]
-    if grid is None:
+    if grid is None or _reviews_add_up(grid):
         return
+    yield from _review_sum_flags(grid)
+
+
+def _review_sum_flags(grid: Grid) -> Iterator[dict]:
+    """reviews.sum, group by group."""
     for group in REVIEW_GROUPS:
         cells = grid.get(group, _NO_CELLS)
         parts = [cells.get(f) for f in _REVIEW_PARTS]
@@ -365,16 +424,21 @@ def publication_deadline(item: dict, is_government_own: bool | None = None) -> d
 
 
 def _check_dates(item: dict, is_government_own: bool | None) -> Iterator[dict]:
+    published = None  # publish_date, parsed once
     for key in ("publish_date", "written_date", "signed_date"):
         raw = item.get(key)
-        if raw is not None and _parse_date(raw) is None:
+        if raw is None:
+            continue
+        parsed = _parse_date(raw)
+        if parsed is None:
             yield _flag("date.invalid", f"{key}: expected a YYYY-MM-DD date, found {raw!r}", key)
+        elif key == "publish_date":
+            published = parsed
 
     raw = item.get("publish_date")
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         yield _flag("date.missing", "no publish_date", "publish_date")
         return
-    published = _parse_date(raw)
     year = _int(item.get("report_year"))
     if published is None or year is None:
         return
@@ -385,6 +449,11 @@ def _check_dates(item: dict, is_government_own: bool | None) -> Iterator[dict]:
             f"publish_date {published.isoformat()} is on or before the end of the period {period_end.isoformat()}",
             "publish_date",
         )
+        return
+    organ = item.get("organ")
+    if published <= date(year + 1, 1, 31) and (not organ or isinstance(organ, str)):
+        # Every deadline is 31 January or later: on time whoever reports, so the body need not be classified. (An
+        # organ that is neither text nor empty is still handed to publication_deadline, which raises on it.)
         return
     deadline = publication_deadline(item, is_government_own)
     if deadline is not None and published > deadline:
@@ -442,6 +511,9 @@ _STANDARD_SECTIONS = (
 )
 
 
+_HEADING_BREAK = "\x00"
+
+
 def _check_metadata(item: dict) -> Iterator[dict]:
     for key in ("index_no", "organ"):
         value = item.get(key)
@@ -449,11 +521,12 @@ def _check_metadata(item: dict) -> Iterator[dict]:
             yield _flag("metadata.missing", f"no {key}", key)
 
     sections = item.get("sections")
-    headings = [_norm(s) for s in sections if isinstance(s, str)] if isinstance(sections, list) else []
-    found = []
-    for label, keywords in _STANDARD_SECTIONS:
-        if any(k in h for h in headings for k in keywords):
-            found.append(label)
+    headings = [s for s in sections if isinstance(s, str)] if isinstance(sections, list) else []
+    # The _norm of every heading, in one string: NFKC once over the headings joined by NUL, which NFKC leaves as it
+    # is and never composes across, and which is not a blank. A keyword (no NUL in it) is in this string exactly when
+    # it is in one of the normalised headings.
+    all_headings = _norm(_HEADING_BREAK.join(headings))
+    found = [label for label, keywords in _STANDARD_SECTIONS if any(map(all_headings.__contains__, keywords))]
     if len(found) < len(_STANDARD_SECTIONS):
         missing = [label for label, _ in _STANDARD_SECTIONS if label not in found]
         yield _flag(
@@ -497,38 +570,57 @@ _CLAUSE_ENDS = ",。;!?、\n\r|"  # _CLAUSE_SPLIT's characters, after NFKC
 
 
 _COUNT_UNITS = "件起宗"  # _HAS_COUNT's units
-_DIGITS_BEFORE = re.compile(r"\d\s*\Z")
+_COUNT_BLANKS = 64  # how far before its unit a count's number is looked for (digit and blanks included)
+# Matched from a clause's start up to a count, it ends just after the last clause end before the count (greedy .*).
+_UP_TO_CLAUSE_END = re.compile("(?s).*[" + re.escape(_CLAUSE_ENDS) + "]")
 
 
-def _count_starts(text: str) -> list[int]:
-    """Where _HAS_COUNT matches (a digit up to 64 blanks before its unit), found from the units: str.find runs at
-    memchr speed, while a regex that starts with \\d tests every character of a long text."""
-    starts = set()
+def _count_units(text: str) -> dict[int, int]:
+    """Where _HAS_COUNT matches (a digit up to _COUNT_BLANKS blanks before its unit): the digit's index -> the unit's.
+    Found from the units: str.find runs at memchr speed, while a regex that starts with \\d tests every character of
+    a long text. The digit is the last character before the unit that is not a blank (str.isspace and str.isdecimal
+    are the regex's \\s and \\d); most units have it, or none, right before them."""
+    units = {}
     for unit in _COUNT_UNITS:
-        at = text.find(unit)
+        at = text.find(unit, 1)  # a unit at 0 has no digit before it
         while at != -1:
-            m = _DIGITS_BEFORE.search(text, max(0, at - 64), at)
-            if m:
-                starts.add(m.start())
+            before = text[at - 1]
+            if before.isdecimal():
+                units[at - 1] = at
+            elif before.isspace():
+                window = max(0, at - _COUNT_BLANKS)
+                number = text[window:at].rstrip()
+                if number and number[-1].isdecimal():
+                    units[window + len(number) - 1] = at
             at = text.find(unit, at + 1)
-    return sorted(starts)
+    return units
 
 
 def _clauses_with_counts(text: str) -> Iterator[str]:
     """The clauses (text between _CLAUSE_SPLIT characters) that state a count, each once, in order. Most prose
     states none: finding the counts first skips it without splitting it."""
     end = 0
-    for count_start in _count_starts(text):
+    units = _count_units(text)
+    for count_start in sorted(units):
         if count_start < end:
             continue  # a second count in a clause already given
         # The clause starts after the last clause end before the count; `end` (where the clause before stopped, at a
         # clause end) bounds the search, so a long text is not scanned back to its start once per count.
-        start = max(text.rfind(c, end, count_start) for c in _CLAUSE_ENDS) + 1
+        before = _UP_TO_CLAUSE_END.match(text, end, count_start)
+        start = before.end() if before else 0
         stop = _CLAUSE_SPLIT.search(text, count_start)
         end = stop.start() if stop else len(text)
-        clause = text[start:end]
-        if _HAS_COUNT.search(clause):  # the match may run over a line break into the next clause
-            yield clause
+        # The clause holds its count when the unit is in it; otherwise a line break came between the number and its
+        # unit, and another count may still be in the clause.
+        if units[count_start] < end or _HAS_COUNT.search(text, start, end):
+            yield text[start:end]
+
+
+# _TEXT_PHRASES with their cue words, and whether the phrase is one of the two a clause naming both 复议 and 诉讼
+# cannot be read for ("行政复议和行政诉讼3件": which one is 3?).
+_PHRASE_TESTS = tuple(
+    (key, pattern, _PHRASE_CUES[key], key in ("review", "litigation")) for key, pattern in _TEXT_PHRASES
+)
 
 
 def _stated_counts(text: str, report_year: int | None) -> dict[str, set[int]]:
@@ -537,14 +629,21 @@ def _stated_counts(text: str, report_year: int | None) -> dict[str, set[int]]:
         clause = "".join(clause.split())  # = re.sub(r"\s+", "", clause)
         if not clause or _CLAUSE_SKIP.search(clause):
             continue
-        years = {int(y) for y in _YEAR_OF_CLAUSE.findall(clause)}
-        if report_year is not None and years - {report_year}:
-            continue  # the clause talks about another year
-        for key, pattern in _TEXT_PHRASES:
-            if not any(map(clause.__contains__, _PHRASE_CUES[key])):
+        # The clause talks about another year (a clause without 年 names none: the regex is not run).
+        if (
+            report_year is not None
+            and "年" in clause
+            and any(int(y) != report_year for y in _YEAR_OF_CLAUSE.findall(clause))
+        ):
+            continue
+        for key, pattern, cues, one_of_two_courts in _PHRASE_TESTS:
+            for cue in cues:
+                if cue in clause:
+                    break
+            else:
                 continue  # the pattern cannot match: a cheaper test than the regex, and most clauses fail it
-            if key in ("review", "litigation") and "复议" in clause and "诉讼" in clause:
-                continue  # "行政复议和行政诉讼3件": which one is 3?
+            if one_of_two_courts and "复议" in clause and "诉讼" in clause:
+                continue
             for m in pattern.finditer(clause):
                 stated.setdefault(key, set()).add(int(m[1]))
     return stated
@@ -552,6 +651,8 @@ def _stated_counts(text: str, report_year: int | None) -> dict[str, set[int]]:
 
 def _check_text(item: dict, text: str) -> Iterator[dict]:
     stated = _stated_counts(text, _int(item.get("report_year")))
+    if not stated:
+        return  # the text states no count: nothing to compare (flags are only raised for stated keys)
     apps = _table(item, "applications")
     reviews = _table(item, "reviews")
 
@@ -580,8 +681,8 @@ def _check_text(item: dict, text: str) -> Iterator[dict]:
     }
     for key, (path, value, alternatives) in targets.items():
         numbers = stated.get(key)
-        if not numbers or value is None:
-            continue
+        if not numbers or value is None or value in numbers:
+            continue  # nothing stated, nothing to compare with, or the text agrees with the table (the usual case)
         accepted = {value} | {a for a in alternatives if a is not None}
         if numbers & accepted:
             continue
@@ -618,11 +719,17 @@ def _normalise_carried(flag: dict) -> dict | None:
     }
 
 
-_RULE_INDEX = {rule: i for i, rule in enumerate(RULES)}
+_RULE_ORDER = {rule: (i, "") for i, rule in enumerate(RULES)}
 
 
-def _rule_order(rule: str) -> tuple[int, str]:
-    return (_RULE_INDEX[rule], "") if rule in _RULE_INDEX else (len(_RULE_INDEX), rule)
+def _flag_order(flag: dict) -> tuple[int, str]:
+    # The rules in RULES order, then any other (carried) rule by name.
+    return _RULE_ORDER.get(flag["rule"]) or (len(RULES), flag["rule"])
+
+
+# The rules validate_report computes itself (a carried flag of one of these is stale), with and without a text.
+_RECOMPUTED = frozenset(RULES) - EXTRACTION_RULES - DATASET_RULES
+_RECOMPUTED_WITHOUT_TEXT = _RECOMPUTED - {"text.table_mismatch"}
 
 
 def validate_report(
@@ -651,14 +758,18 @@ def validate_report(
     if text is not None:
         flags += _check_text(item, text)
 
-    computed = set(RULES) - EXTRACTION_RULES - DATASET_RULES
-    if text is None:
-        computed.discard("text.table_mismatch")
+    computed = _RECOMPUTED if text is not None else _RECOMPUTED_WITHOUT_TEXT
     for raw in carried_flags:
         f = _normalise_carried(raw)
         if f is not None and f["rule"] not in computed:
             flags.append(f)
 
+    if not flags:
+        return {"status": "ok", "flags": flags}  # the usual report: nothing to dedupe, sort or rank
+    if len(flags) == 1:
+        # Nothing to dedupe or sort. status_of hashes the severity like the dedupe key would, so an unhashable one
+        # raises the same TypeError.
+        return {"status": status_of(flags), "flags": flags}
     seen: set[tuple] = set()
     unique = []
     for f in flags:
@@ -667,7 +778,7 @@ def validate_report(
             seen.add(key)
             unique.append(f)
     # Stable sort: by rule, and within a rule in the order the checks walk the table.
-    unique.sort(key=lambda f: _rule_order(f["rule"]))
+    unique.sort(key=_flag_order)
     return {"status": status_of(unique), "flags": unique}
 
 
