@@ -183,33 +183,6 @@ def test_integer_rows_are_the_filtered_rows(cells: dict) -> None:
     assert rules._int_row(cells) == {col: v for col, v in cells.items() if v.__class__ is int}
 
 
-def _stated_counts_without_cues(text: str, report_year: int | None) -> dict[str, set[int]]:
-    stated: dict[str, set[int]] = {}
-    for clause in rules._clauses_with_counts(unicodedata.normalize("NFKC", text)):
-        clause = re.sub(r"\s+", "", clause)
-        if not clause or rules._CLAUSE_SKIP.search(clause):
-            continue
-        years = {int(y) for y in re.findall(r"((?:19|20)\d{2})年", clause)}
-        if report_year is not None and years - {report_year}:
-            continue
-        for key, pattern in rules._TEXT_PHRASES:
-            if key in ("review", "litigation") and "复议" in clause and "诉讼" in clause:
-                continue
-            for m in pattern.finditer(clause):
-                stated.setdefault(key, set()).add(int(m[1]))
-    return stated
-
-
-_PHRASE_WORDS = ["受理", "收到", "接到", "信息公开申请", "上年", "结转", "下一年度", "不", "予以公开", "部分公开"]
-_PHRASE_WORDS += ["行政复议", "行政诉讼", "1", "12", "件", "起", " ", ",", "。", "2021年", "2022年", "同比"]
-
-
-@settings(max_examples=800, deadline=None)
-@given(st.lists(st.sampled_from(_PHRASE_WORDS), max_size=16).map("".join), st.sampled_from([None, 2021, 2022]))
-def test_stated_counts_with_cue_words_are_every_pattern_run(text: str, year: int | None) -> None:
-    assert rules._stated_counts(text, year) == _stated_counts_without_cues(text, year)
-
-
 # ---------------------------------------------------------------- parsing UTF-8 bytes
 
 

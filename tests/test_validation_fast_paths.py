@@ -196,7 +196,7 @@ def test_up_to_clause_end_is_the_last_rfind(text: str, data: st.DataObject) -> N
     assert (before.end() if before else 0) == max(text.rfind(c, end, count_start) for c in rules._CLAUSE_ENDS) + 1
 
 
-_PHRASE_TEXT = ["本年度共受理政府信息公开申请", "收到", "接收", "依申请公开", "上年", "结转", "结转至下年度", "下一年度", "不"]
+_PHRASE_TEXT = ["本年度共受理政府信息公开申请", "收到", "接收", "接到", "依申请公开", "上年", "结转", "结转至下年度", "下一年度", "不"]
 _PHRASE_TEXT += ["予以公开", "部分公开", "行政复议", "行政诉讼", "和", "1", "12", "１２", "件", "起", "宗", " ", "\n", ",", "，"]
 _PHRASE_TEXT += ["。", "2021年", "2022年", "２０２１年", "同比", "累计", " " * 70]
 
