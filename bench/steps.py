@@ -20,7 +20,7 @@ from typing import Any
 
 import lxml.html
 
-from bench.micro import _charset, corpus_pages
+from bench.micro import _charset, best_of, corpus_pages
 
 # (module, function) of each step, in the order extract_html runs them; report.py's names are what it calls.
 _STEPS = (
@@ -50,15 +50,6 @@ def _timed(fn: Callable[..., Any], label: str, spent: dict[str, float]) -> Calla
             spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
 
     return wrapper
-
-
-def _best(fn: Callable[[], Any], rounds: int) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def step_times(body: bytes, content_type: str | None, rounds: int = 500) -> dict[str, float]:
@@ -103,10 +94,10 @@ def step_times(body: bytes, content_type: str | None, rounds: int = 500) -> dict
         status=200,
     )
     report = build_report(page, extraction)
-    best["validate_report"] = _best(
+    best["validate_report"] = best_of(
         lambda: validate_report(report, text=extraction.text, carried_flags=extraction.flags), rounds
     )
-    best["lxml parse"] = _best(lambda: lxml.html.document_fromstring(body), rounds)
+    best["lxml parse"] = best_of(lambda: lxml.html.document_fromstring(body), rounds)
     return best
 
 

@@ -15,7 +15,7 @@ from itertools import compress
 from typing import Any
 
 from gkspider.extract import cells
-from gkspider.extract.document import Document, Token
+from gkspider.extract.document import Document
 from gkspider.extract.labels import Label, label_data, lookup, template_markers
 from gkspider.extract.text import label_key
 
@@ -318,7 +318,3 @@ def _reviews(scan: _Scan, flags: list[dict]) -> dict | None:
     for group in data["groups"]:
         out[group] = {f: _cell(next(it), f"tables.reviews.{group}.{f}", flags) for f in data["fields"]}
     return out
-
-
-def review_tokens_debug(tokens: list[Token]) -> list[str]:  # pragma: no cover - a debugging aid
-    return [t.text for t in tokens]
