@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gkspider.extract.document import _MARKS, Token, _html_tokens, decode_html, document_from_html, parse_html
+from gkspider.extract.document import (
+    _MARKS,
+    Document,
+    Token,
+    _html_columns,
+    decode_html,
+    document_from_html,
+    parse_html,
+)
 from tests.corpus.render import FAMILIES, REPORT_IDS, content_type, render_report
 from tests.reference_walker import reference_tokens
 
@@ -20,6 +28,10 @@ def _normalised(tokens: list[Token]) -> list[tuple]:
 
 def _same(got: list[Token], expected: list[Token]) -> bool:
     return _normalised(got) == _normalised(expected)
+
+
+def _html_tokens(text: str) -> list[Token]:
+    return Document(columns=_html_columns(parse_html(text))).tokens
 
 
 def _charset(ctype: str) -> str | None:
@@ -36,7 +48,7 @@ def test_corpus_pages_flatten_like_the_reference_walker(rid: str, family: str) -
     text, _ = decode_html(body, _charset(content_type(family)))
     expected = reference_tokens(text)
     assert expected, "the reference walker found nothing: the case is empty"
-    assert _same(_html_tokens(parse_html(text)), expected)
+    assert _same(_html_tokens(text), expected)
     assert _same(document_from_html(body, _charset(content_type(family))).tokens, expected)
 
 
@@ -108,12 +120,12 @@ def _markup(draw: st.DrawFn, depth: int = 0) -> str:
 @given(_markup())
 def test_random_markup_flattens_like_the_reference_walker(body: str) -> None:
     text = f"<html><head><title>t</title></head><body>{body}</body></html>"
-    assert _same(_html_tokens(parse_html(text)), reference_tokens(text))
+    assert _same(_html_tokens(text), reference_tokens(text))
 
 
 def test_pages_without_body_and_with_text_after_it() -> None:
     for text in ("<p>一</p><p>二</p>", "<html><body><p>一</p></body></html>尾", "纯文本", "<table><tr><td>a</td></tr>"):
-        assert _same(_html_tokens(parse_html(text)), reference_tokens(text)), text
+        assert _same(_html_tokens(text), reference_tokens(text)), text
 
 
 def test_marker_characters_in_a_page_are_removed_not_split_on() -> None:

@@ -293,9 +293,9 @@ def _run_effect(run: str) -> tuple[int, int]:
     return pops, pushes
 
 
-def _html_tokens(root: lxml.etree._Element) -> list[Token]:
+def _html_columns(root: lxml.etree._Element) -> TokenColumns:
     """Paragraphs and table cells in reading order; each with the container it ends in (an opaque number)."""
-    return Document(columns=_columns_of_flat(str(_FLATTEN(root)))).tokens
+    return _columns_of_flat(str(_FLATTEN(root)))
 
 
 def _segments(flat: str) -> Iterator[tuple[bool, str]]:
@@ -401,7 +401,7 @@ def document_from_html(body: bytes | str, declared_encoding: str | None = None) 
         text = _MARKS.sub("", text)
         utf8_body = None
     root = _parse_as_text(utf8_body, text) if utf8_body is not None else parse_html(text)
-    columns = _columns_of_flat(str(_FLATTEN(root)))
+    columns = _html_columns(root)
     head = _head(root)
     return Document(columns=columns, meta=head.meta, html_title=head.title, headings=head.headings, notes=notes)
 
